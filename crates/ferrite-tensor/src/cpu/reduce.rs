@@ -1,0 +1,253 @@
+//! CPU reductions (sum, prod, max, min, argmax, argmin over any dims) and cumsum.
+//!
+//! Sums split their input into fixed-size blocks whose partial results are combined in a fixed
+//! order, so the result is bitwise the same for any number of threads.
+
+use super::num::Num;
+use super::strided::PAR_CHUNK;
+use super::{CpuElement, CpuStorage};
+use crate::op::ReduceOp;
+use crate::{DType, Error, Layout, Result, Shape};
+use rayon::prelude::*;
+
+/// Lanes of independent accumulators in a contiguous sum: enough for the compiler to vectorise,
+/// and a fixed association order.
+const LANES: usize = 16;
+
+#[inline]
+fn sum_contiguous<T: Num>(v: &[T]) -> T {
+    let mut acc = [T::ZERO; LANES];
+    let chunks = v.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for i in 0..LANES {
+            acc[i] = T::add(acc[i], c[i]);
+        }
+    }
+    let mut s = T::ZERO;
+    for r in rest {
+        s = T::add(s, *r);
+    }
+    // Pairwise combination of the lanes.
+    let mut w = LANES;
+    while w > 1 {
+        w /= 2;
+        for i in 0..w {
+            acc[i] = T::add(acc[i], acc[i + w]);
+        }
+    }
+    T::add(acc[0], s)
+}
+
+/// Sum of a contiguous slice in fixed blocks, combined in order: thread-count independent.
+fn sum_blocks<T: Num>(v: &[T]) -> T {
+    if v.len() < 2 * PAR_CHUNK {
+        return sum_contiguous(v);
+    }
+    let partial: Vec<T> = v.par_chunks(PAR_CHUNK).map(sum_contiguous).collect();
+    sum_contiguous(&partial)
+}
+
+/// Reduction state per op, generic over the element type.
+trait Reducer<T: Num>: Sync {
+    type Out: Copy + Send + Default;
+    fn reduce_row(&self, row: &mut dyn Iterator<Item = T>) -> Self::Out;
+}
+
+struct Prod;
+impl<T: Num> Reducer<T> for Prod {
+    type Out = T;
+    fn reduce_row(&self, row: &mut dyn Iterator<Item = T>) -> T {
+        row.fold(T::ONE, T::mul)
+    }
+}
+struct Max;
+impl<T: Num> Reducer<T> for Max {
+    type Out = T;
+    fn reduce_row(&self, row: &mut dyn Iterator<Item = T>) -> T {
+        row.fold(T::LOWEST, T::max_nan)
+    }
+}
+struct Min;
+impl<T: Num> Reducer<T> for Min {
+    type Out = T;
+    fn reduce_row(&self, row: &mut dyn Iterator<Item = T>) -> T {
+        row.fold(T::HIGHEST, T::min_nan)
+    }
+}
+struct Arg(bool);
+impl<T: Num> Reducer<T> for Arg {
+    type Out = i64;
+    fn reduce_row(&self, row: &mut dyn Iterator<Item = T>) -> i64 {
+        // First index of the extremum; a NaN wins, as in PyTorch.
+        let mut best: Option<(usize, T)> = None;
+        for (i, x) in row.enumerate() {
+            best = match best {
+                None => Some((i, x)),
+                Some((_, b)) if T::is_nan(b) => best,
+                Some(_) if T::is_nan(x) => Some((i, x)),
+                Some((_, b)) if (self.0 && x > b) || (!self.0 && x < b) => Some((i, x)),
+                keep => keep,
+            };
+        }
+        best.map_or(0, |(i, _)| i as i64)
+    }
+}
+
+/// Moves reduced dims last: returns the layout of the permuted view and the size of the reduced block.
+fn reduced_last(l: &Layout, dims: &[usize]) -> (Layout, usize) {
+    let kept: Vec<usize> = (0..l.rank()).filter(|d| !dims.contains(d)).collect();
+    let perm: Vec<usize> = kept.iter().chain(dims).copied().collect();
+    let p = l.permute(&perm).expect("kept + reduced dims form a permutation");
+    let inner = dims.iter().map(|&d| l.dims()[d]).product();
+    (p, inner)
+}
+
+fn general<T: Num, R: Reducer<T>>(v: &[T], l: &Layout, dims: &[usize], r: &R) -> Vec<R::Out> {
+    let (p, _) = reduced_last(l, dims);
+    let inner_dims = &p.dims()[p.rank() - dims.len()..];
+    let inner_strides = &p.strides()[p.rank() - dims.len()..];
+    let inner_layout = Layout::new(Shape::from(inner_dims), inner_strides.to_vec(), 0);
+    let outer_layout = Layout::new(
+        Shape::from(&p.dims()[..p.rank() - dims.len()]),
+        p.strides()[..p.rank() - dims.len()].to_vec(),
+        p.offset(),
+    );
+    let starts: Vec<usize> = outer_layout.strided_indices().collect();
+    let row = |base: usize| {
+        let mut it = inner_layout.strided_indices().map(|i| v[base + i]);
+        r.reduce_row(&mut it)
+    };
+    if l.numel() >= 2 * PAR_CHUNK {
+        starts.par_iter().map(|&b| row(b)).collect()
+    } else {
+        starts.iter().map(|&b| row(b)).collect()
+    }
+}
+
+fn sum<T: Num>(v: &[T], l: &Layout, dims: &[usize]) -> Vec<T> {
+    let (p, inner) = reduced_last(l, dims);
+    let out_n = l.numel() / inner.max(1);
+    if inner == 0 {
+        return vec![T::ZERO; l.numel().max(out_n)];
+    }
+    if let Some(r) = p.contiguous_range() {
+        // Reduced dims are innermost and dense: one contiguous row per output.
+        let v = &v[r];
+        if out_n == 1 {
+            return vec![sum_blocks(v)];
+        }
+        return if l.numel() >= 2 * PAR_CHUNK {
+            v.par_chunks(inner).map(sum_blocks).collect()
+        } else {
+            v.chunks(inner).map(sum_contiguous).collect()
+        };
+    }
+    // Kept dims innermost and dense (e.g. sum over dim 0 of a matrix): add whole rows, which vectorises.
+    let kept: Vec<usize> = (0..l.rank()).filter(|d| !dims.contains(d)).collect();
+    let kept_view = Layout::new(
+        Shape::from(kept.iter().map(|&d| l.dims()[d]).collect::<Vec<_>>()),
+        kept.iter().map(|&d| l.strides()[d]).collect(),
+        0,
+    );
+    if kept_view.is_contiguous() && kept.last().is_none_or(|&k| dims.iter().all(|&d| d < k)) {
+        let red_view = Layout::new(
+            Shape::from(dims.iter().map(|&d| l.dims()[d]).collect::<Vec<_>>()),
+            dims.iter().map(|&d| l.strides()[d]).collect(),
+            l.offset(),
+        );
+        let mut acc = vec![T::ZERO; out_n];
+        let add_rows = |acc: &mut [T], start: usize| {
+            for base in red_view.strided_indices() {
+                let row = &v[base + start..base + start + acc.len()];
+                for (a, &x) in acc.iter_mut().zip(row) {
+                    *a = T::add(*a, x);
+                }
+            }
+        };
+        if l.numel() >= 2 * PAR_CHUNK && out_n >= 64 {
+            let chunk = (out_n / rayon::current_num_threads().max(1)).clamp(64, 4096);
+            // Each output column is summed in the same order whatever the split.
+            acc.par_chunks_mut(chunk).enumerate().for_each(|(c, a)| add_rows(a, c * chunk));
+        } else {
+            add_rows(&mut acc, 0);
+        }
+        return acc;
+    }
+    let s = SumRow;
+    general(v, l, dims, &s)
+}
+
+struct SumRow;
+impl<T: Num> Reducer<T> for SumRow {
+    type Out = T;
+    fn reduce_row(&self, row: &mut dyn Iterator<Item = T>) -> T {
+        row.fold(T::ZERO, T::add)
+    }
+}
+
+fn reduce_typed<T: Num + CpuElement>(v: &[T], op: ReduceOp, l: &Layout, dims: &[usize]) -> CpuStorage {
+    match op {
+        ReduceOp::Sum => T::wrap(sum(v, l, dims)),
+        ReduceOp::Prod => T::wrap(general(v, l, dims, &Prod)),
+        ReduceOp::Max => T::wrap(general(v, l, dims, &Max)),
+        ReduceOp::Min => T::wrap(general(v, l, dims, &Min)),
+        ReduceOp::ArgMax => CpuStorage::I64(general(v, l, dims, &Arg(true))),
+        ReduceOp::ArgMin => CpuStorage::I64(general(v, l, dims, &Arg(false))),
+    }
+}
+
+pub(super) fn reduce(s: &CpuStorage, op: ReduceOp, l: &Layout, dims: &[usize]) -> Result<CpuStorage> {
+    let name = match op {
+        ReduceOp::Sum => "sum",
+        ReduceOp::Prod => "prod",
+        ReduceOp::Max => "max",
+        ReduceOp::Min => "min",
+        ReduceOp::ArgMax => "argmax",
+        ReduceOp::ArgMin => "argmin",
+    };
+    if matches!(op, ReduceOp::Max | ReduceOp::Min | ReduceOp::ArgMax | ReduceOp::ArgMin)
+        && dims.iter().any(|&d| l.dims()[d] == 0)
+    {
+        return Err(Error::InvalidArgument {
+            op: name,
+            reason: format!("cannot reduce an empty dim of a tensor of shape {}", l.shape()),
+        });
+    }
+    Ok(match s {
+        CpuStorage::F32(v) => reduce_typed(v, op, l, dims),
+        CpuStorage::F64(v) => reduce_typed(v, op, l, dims),
+        CpuStorage::I64(v) => reduce_typed(v, op, l, dims),
+        CpuStorage::U8(v) => reduce_typed(v, op, l, dims),
+        CpuStorage::Bool(_) => return Err(Error::UnsupportedDType { op: name, dtype: DType::Bool }),
+    })
+}
+
+pub(super) fn cumsum(s: &CpuStorage, l: &Layout, dim: usize) -> Result<CpuStorage> {
+    fn go<T: Num + CpuElement>(v: &[T], l: &Layout, dim: usize) -> CpuStorage {
+        let mut out = super::strided::map1(v, l, |x| x);
+        let dims = l.dims();
+        let inner: usize = dims[dim + 1..].iter().product();
+        let n = dims[dim];
+        if inner == 0 || n == 0 {
+            return T::wrap(out);
+        }
+        for block in out.chunks_mut(n * inner) {
+            for i in 1..n {
+                let (prev, cur) = block.split_at_mut(i * inner);
+                let prev = &prev[(i - 1) * inner..];
+                for (c, &p) in cur[..inner].iter_mut().zip(prev) {
+                    *c = T::add(*c, p);
+                }
+            }
+        }
+        T::wrap(out)
+    }
+    Ok(match s {
+        CpuStorage::F32(v) => go(v, l, dim),
+        CpuStorage::F64(v) => go(v, l, dim),
+        CpuStorage::I64(v) => go(v, l, dim),
+        CpuStorage::U8(v) => go(v, l, dim),
+        CpuStorage::Bool(_) => return Err(Error::UnsupportedDType { op: "cumsum", dtype: DType::Bool }),
+    })
+}

@@ -1,0 +1,7 @@
+//! placeholder
+/// placeholder
+pub struct Ellipsis;
+/// placeholder
+pub struct NewAxis;
+/// placeholder
+pub struct IndexItem;
