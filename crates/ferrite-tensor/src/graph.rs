@@ -36,7 +36,7 @@ impl Drop for GradModeGuard {
 ///
 /// ```
 /// use ferrite_tensor::{no_grad, Tensor};
-/// let w = Tensor::ones([2]).requires_grad_(true);
+/// let w = Tensor::ones([2]).requires_grad_(true)?;
 /// {
 ///     let _guard = no_grad();
 ///     let y = w.mul_scalar(2.0)?;

@@ -24,4 +24,4 @@ pub use error::{Error, Result};
 pub use graph::{is_grad_enabled, no_grad, no_grad_scope, set_grad_enabled};
 pub use layout::Layout;
 pub use shape::Shape;
-pub use tensor::{Ellipsis, IndexItem, NewAxis, Operand, Tensor, TensorLiteral};
+pub use tensor::{Ellipsis, IndexItem, NewAxis, Operand, ShapeSpec, Tensor, TensorLiteral};

@@ -7,12 +7,14 @@ mod create;
 mod index;
 mod inplace;
 mod linalg;
+mod ops;
 mod reduce;
 mod shape;
 
 pub use arith::Operand;
 pub use convert::TensorLiteral;
 pub use index::{Ellipsis, IndexItem, NewAxis};
+pub use shape::ShapeSpec;
 
 use crate::backend::BackendStorage;
 use crate::graph::{Node, should_record};
