@@ -111,6 +111,9 @@ pub trait BackendStorage: Send + Sync + fmt::Debug + Any {
     ) -> Result<()>;
     /// Sets every element of the view to `value`.
     fn fill(&mut self, layout: &Layout, value: Scalar) -> Result<()>;
+    /// Called when the last handle to the storage goes away: a backend may keep the memory for
+    /// reuse (the CPU caches large buffers; a GPU backend would return blocks to its allocator).
+    fn recycle(&mut self) {}
 }
 
 /// A device's allocator: makes storages there. The CPU one is built in; ferrite-cuda registers one

@@ -15,6 +15,12 @@ struct StorageInner {
     version: AtomicU64,
 }
 
+impl Drop for StorageInner {
+    fn drop(&mut self) {
+        self.data.get_mut().unwrap_or_else(|e| e.into_inner()).recycle();
+    }
+}
+
 impl Storage {
     /// Wraps a backend storage.
     pub fn new(data: Box<dyn BackendStorage>) -> Self {

@@ -203,7 +203,7 @@ pub(super) fn where_cond(
     })
 }
 
-fn where3<T: Copy + Send + Sync + Default>(
+fn where3<T: Copy + Send + Sync + 'static>(
     c: &[bool],
     lc: &Layout,
     t: &[T],

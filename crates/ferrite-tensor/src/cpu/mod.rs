@@ -5,6 +5,7 @@ mod elementwise;
 mod index;
 mod matmul;
 mod num;
+mod pool;
 mod reduce;
 mod strided;
 
@@ -287,6 +288,14 @@ impl BackendStorage for CpuStorage {
     fn fill(&mut self, layout: &Layout, value: Scalar) -> Result<()> {
         elementwise::fill(self, layout, value);
         Ok(())
+    }
+    fn recycle(&mut self) {
+        match self {
+            CpuStorage::F32(v) => pool::give(std::mem::take(v)),
+            CpuStorage::F64(v) => pool::give(std::mem::take(v)),
+            CpuStorage::I64(v) => pool::give(std::mem::take(v)),
+            _ => {}
+        }
     }
 }
 

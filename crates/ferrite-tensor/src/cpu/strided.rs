@@ -4,6 +4,7 @@
 //! The general path collapses adjacent dims that are contiguous in every operand, then walks
 //! rows: an outer index decoded once per row and an inner loop with a fixed stride per operand.
 
+use super::pool::filled;
 use crate::Layout;
 use rayon::prelude::*;
 
@@ -77,46 +78,46 @@ impl<const N: usize> Collapsed<N> {
 
 /// Runs `body(out_chunk, first_index)` over `out` in parallel chunks when it is large.
 #[inline]
-pub(crate) fn par_fill<O: Send>(out: &mut [O], body: impl Fn(&mut [O], usize) + Sync) {
-    if out.len() >= 2 * PAR_CHUNK {
-        out.par_chunks_mut(PAR_CHUNK).enumerate().for_each(|(c, chunk)| body(chunk, c * PAR_CHUNK));
+pub(crate) fn par_fill<O: Send>(out: &mut [O], chunk: usize, body: impl Fn(&mut [O], usize) + Sync) {
+    if out.len() >= 2 * PAR_CHUNK && chunk > 0 {
+        out.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| body(part, c * chunk));
     } else {
         body(out, 0);
     }
 }
 
 /// `out[i] = f(a[i])` over a strided layout.
-pub(crate) fn map1<A: Copy + Sync, O: Copy + Send + Default>(
-    a: &[A],
-    la: &Layout,
-    f: impl Fn(A) -> O + Sync,
-) -> Vec<O> {
+pub(crate) fn map1<A: Copy + Sync, O: Copy + Send + 'static>(a: &[A], la: &Layout, f: impl Fn(A) -> O + Sync) -> Vec<O> {
     let n = la.numel();
-    let mut out = vec![O::default(); n];
     if let Some(r) = la.contiguous_range() {
         let a = &a[r];
-        par_fill(&mut out, |o, start| {
-            let n = o.len();
-            for (o, &x) in o.iter_mut().zip(&a[start..start + n]) {
-                *o = f(x);
-            }
-        });
-        return out;
+        // SAFETY: each chunk's elements are all written.
+        return unsafe {
+            filled(n, PAR_CHUNK, |o, s| {
+                for (o, &x) in o.iter_mut().zip(&a[s..]) {
+                    o.write(f(x));
+                }
+            })
+        };
     }
     let c = collapse([la]);
     let inner = c.inner();
     let [sa] = c.inner_strides();
-    rows_fill(&mut out, inner, |row, o| {
-        let [oa] = c.row_offsets(row);
-        for (j, o) in o.iter_mut().enumerate() {
-            *o = f(a[oa + j * sa]);
-        }
-    });
-    out
+    // SAFETY: rows_fill covers every element with whole rows, each written entirely.
+    unsafe {
+        filled(n, row_chunk(inner), |o, s| {
+            rows_fill(o, s, inner, |row, o| {
+                let [oa] = c.row_offsets(row);
+                for (j, o) in o.iter_mut().enumerate() {
+                    o.write(f(a[oa + j * sa]));
+                }
+            })
+        })
+    }
 }
 
 /// `out[i] = f(a[i], b[i])` over two strided layouts of one shape.
-pub(crate) fn map2<A: Copy + Sync, B: Copy + Sync, O: Copy + Send + Default>(
+pub(crate) fn map2<A: Copy + Sync, B: Copy + Sync, O: Copy + Send + 'static>(
     a: &[A],
     la: &Layout,
     b: &[B],
@@ -124,88 +125,94 @@ pub(crate) fn map2<A: Copy + Sync, B: Copy + Sync, O: Copy + Send + Default>(
     f: impl Fn(A, B) -> O + Sync,
 ) -> Vec<O> {
     let n = la.numel();
-    let mut out = vec![O::default(); n];
     if let (Some(ra), Some(rb)) = (la.contiguous_range(), lb.contiguous_range()) {
         let (a, b) = (&a[ra], &b[rb]);
-        par_fill(&mut out, |o, s| {
-            let e = s + o.len();
-            for ((o, &x), &y) in o.iter_mut().zip(&a[s..e]).zip(&b[s..e]) {
-                *o = f(x, y);
-            }
-        });
-        return out;
+        // SAFETY: each chunk's elements are all written (a and b have n elements).
+        return unsafe {
+            filled(n, PAR_CHUNK, |o, s| {
+                for ((o, &x), &y) in o.iter_mut().zip(&a[s..]).zip(&b[s..]) {
+                    o.write(f(x, y));
+                }
+            })
+        };
     }
     if let (Some(ra), true) = (la.contiguous_range(), lb.strides().iter().all(|&s| s == 0)) {
         let (a, y) = (&a[ra], b[lb.offset()]);
-        par_fill(&mut out, |o, s| {
-            let n = o.len();
-            for (o, &x) in o.iter_mut().zip(&a[s..s + n]) {
-                *o = f(x, y);
-            }
-        });
-        return out;
+        // SAFETY: as above.
+        return unsafe {
+            filled(n, PAR_CHUNK, |o, s| {
+                for (o, &x) in o.iter_mut().zip(&a[s..]) {
+                    o.write(f(x, y));
+                }
+            })
+        };
     }
     let c = collapse([la, lb]);
     let inner = c.inner();
     let [sa, sb] = c.inner_strides();
-    rows_fill(&mut out, inner, |row, o| {
-        let [oa, ob] = c.row_offsets(row);
-        if sa == 1 && sb == 1 {
-            for ((o, &x), &y) in o.iter_mut().zip(&a[oa..oa + inner]).zip(&b[ob..ob + inner]) {
-                *o = f(x, y);
-            }
-        } else if sa == 1 && sb == 0 {
-            let y = b[ob];
-            for (o, &x) in o.iter_mut().zip(&a[oa..oa + inner]) {
-                *o = f(x, y);
-            }
-        } else {
-            for (j, o) in o.iter_mut().enumerate() {
-                *o = f(a[oa + j * sa], b[ob + j * sb]);
-            }
-        }
-    });
-    out
+    // SAFETY: rows_fill covers every element with whole rows, each written entirely.
+    unsafe {
+        filled(n, row_chunk(inner), |o, s| {
+            rows_fill(o, s, inner, |row, o| {
+                let [oa, ob] = c.row_offsets(row);
+                if sa == 1 && sb == 1 {
+                    for ((o, &x), &y) in o.iter_mut().zip(&a[oa..oa + inner]).zip(&b[ob..ob + inner]) {
+                        o.write(f(x, y));
+                    }
+                } else if sa == 1 && sb == 0 {
+                    let y = b[ob];
+                    for (o, &x) in o.iter_mut().zip(&a[oa..oa + inner]) {
+                        o.write(f(x, y));
+                    }
+                } else {
+                    for (j, o) in o.iter_mut().enumerate() {
+                        o.write(f(a[oa + j * sa], b[ob + j * sb]));
+                    }
+                }
+            })
+        })
+    }
 }
 
 /// `out[i] = f(a[i], b[i], c[i])` over three strided layouts of one shape.
-pub(crate) fn map3<A: Copy + Sync, B: Copy + Sync, C: Copy + Sync, O: Copy + Send + Default>(
+pub(crate) fn map3<A: Copy + Sync, B: Copy + Sync, C: Copy + Sync, O: Copy + Send + 'static>(
     a: (&[A], &Layout),
     b: (&[B], &Layout),
     c: (&[C], &Layout),
     f: impl Fn(A, B, C) -> O + Sync,
 ) -> Vec<O> {
     let n = a.1.numel();
-    let mut out = vec![O::default(); n];
     let col = collapse([a.1, b.1, c.1]);
     let inner = col.inner();
     let [sa, sb, sc] = col.inner_strides();
-    rows_fill(&mut out, inner, |row, o| {
-        let [oa, ob, oc] = col.row_offsets(row);
-        for (j, o) in o.iter_mut().enumerate() {
-            *o = f(a.0[oa + j * sa], b.0[ob + j * sb], c.0[oc + j * sc]);
-        }
-    });
-    out
+    // SAFETY: rows_fill covers every element with whole rows, each written entirely.
+    unsafe {
+        filled(n, row_chunk(inner), |o, s| {
+            rows_fill(o, s, inner, |row, o| {
+                let [oa, ob, oc] = col.row_offsets(row);
+                for (j, o) in o.iter_mut().enumerate() {
+                    o.write(f(a.0[oa + j * sa], b.0[ob + j * sb], c.0[oc + j * sc]));
+                }
+            })
+        })
+    }
 }
 
-/// Calls `body(row, out_row)` for each row of `inner` elements, in parallel when large.
-pub(crate) fn rows_fill<O: Send>(out: &mut [O], inner: usize, body: impl Fn(usize, &mut [O]) + Sync) {
+/// Calls `body(row, out_row)` for each whole row of `inner` elements in `out`, which holds elements
+/// `start..start + out.len()` of the output (`start` and the length are multiples of `inner`).
+pub(crate) fn rows_fill<O>(out: &mut [O], start: usize, inner: usize, body: impl Fn(usize, &mut [O])) {
     if inner == 0 {
         return;
     }
-    if out.len() >= 2 * PAR_CHUNK {
-        let rows_per_task = (PAR_CHUNK / inner).max(1);
-        out.par_chunks_mut(rows_per_task * inner).enumerate().for_each(|(t, chunk)| {
-            for (r, o) in chunk.chunks_mut(inner).enumerate() {
-                body(t * rows_per_task + r, o);
-            }
-        });
-    } else {
-        for (r, o) in out.chunks_mut(inner).enumerate() {
-            body(r, o);
-        }
+    debug_assert!(start % inner == 0 && out.len() % inner == 0);
+    for (r, o) in out.chunks_mut(inner).enumerate() {
+        body(start / inner + r, o);
     }
+}
+
+/// Parallel chunk length for row-wise loops: whole rows, about `PAR_CHUNK` elements.
+pub(crate) fn row_chunk(inner: usize) -> usize {
+    (PAR_CHUNK / inner.max(1)).max(1) * inner.max(1)
 }
 
 /// Calls `f(dst_offset, src_offset)` for every element of two layouts of one shape, in row-major order.
@@ -222,5 +229,32 @@ pub(crate) fn for_each2(la: &Layout, lb: &Layout, mut f: impl FnMut(usize, usize
         for j in 0..inner {
             f(oa + j * sa, ob + j * sb);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sizes above the parallel threshold, contiguous and strided, against a plain loop.
+    #[test]
+    fn parallel_paths_match_a_plain_loop() {
+        let (r, c) = (300, 401);
+        let a: Vec<f64> = (0..r * c).map(|i| i as f64).collect();
+        let b: Vec<f64> = (0..r * c).map(|i| (i % 7) as f64).collect();
+        let la = Layout::contiguous([r, c]);
+        let out = map2(&a, &la, &b, &la, |x, y| x * y);
+        assert!(out.iter().enumerate().all(|(i, &o)| o == a[i] * b[i]));
+        // A transposed view of `a` plus a row broadcast of `b`.
+        let lt = Layout::contiguous([c, r]).transpose(0, 1); // shape [r, c] over a [c, r] buffer
+        let lrow = Layout::contiguous([c]).broadcast_to(&crate::Shape::from([r, c]), "t").unwrap();
+        let out = map2(&a, &lt, &b, &lrow, |x, y| x + y);
+        for i in 0..r {
+            for j in 0..c {
+                assert_eq!(out[i * c + j], a[j * r + i] + b[j]);
+            }
+        }
+        let out1 = map1(&a, &lt, |x| -x);
+        assert_eq!(out1[5 * c + 7], -a[7 * r + 5]);
     }
 }
