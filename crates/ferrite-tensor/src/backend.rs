@@ -124,7 +124,7 @@ pub trait DeviceBackend: Send + Sync {
     /// A storage of `shape.numel()` zeros.
     fn zeros(&self, shape: &Shape, dtype: DType) -> Result<Box<dyn BackendStorage>>;
     /// Copies host data to the device.
-    fn from_cpu(&self, data: &CpuStorage) -> Result<Box<dyn BackendStorage>>;
+    fn upload(&self, data: &CpuStorage) -> Result<Box<dyn BackendStorage>>;
     /// Waits for queued work to finish.
     fn synchronize(&self) -> Result<()>;
 }

@@ -64,8 +64,12 @@ impl Layout {
         self.shape.rank()
     }
 
-    /// True when elements are row-major and dense (size-1 dims may have any stride).
+    /// True when elements are row-major and dense (size-1 dims may have any stride; an empty
+    /// layout is contiguous, as in PyTorch).
     pub fn is_contiguous(&self) -> bool {
+        if self.numel() == 0 {
+            return true;
+        }
         let mut expected = 1;
         for (&d, &s) in self.dims().iter().zip(&self.strides).rev() {
             if d != 1 && s != expected {
@@ -76,8 +80,12 @@ impl Layout {
         true
     }
 
-    /// The contiguous range `offset..offset + numel` when the layout is contiguous.
+    /// The contiguous range `offset..offset + numel` when the layout is contiguous (`0..0` when
+    /// empty: an empty view's offset may point past the end of its storage).
     pub fn contiguous_range(&self) -> Option<std::ops::Range<usize>> {
+        if self.numel() == 0 {
+            return Some(0..0);
+        }
         self.is_contiguous().then(|| self.offset..self.offset + self.numel())
     }
 
@@ -245,7 +253,7 @@ pub fn infer_shape(spec: &[isize], numel: usize, from: &Shape, op: &'static str)
     }
     let mut dims: Vec<usize> = spec.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(i) = infer {
-        if known == 0 || numel % known != 0 {
+        if known == 0 || !numel.is_multiple_of(known) {
             return Err(err());
         }
         dims[i] = numel / known;

@@ -319,7 +319,7 @@ impl DeviceBackend for CpuDevice {
     fn zeros(&self, shape: &Shape, dtype: DType) -> Result<Box<dyn BackendStorage>> {
         Ok(Box::new(CpuStorage::zeros(shape.numel(), dtype)))
     }
-    fn from_cpu(&self, data: &CpuStorage) -> Result<Box<dyn BackendStorage>> {
+    fn upload(&self, data: &CpuStorage) -> Result<Box<dyn BackendStorage>> {
         Ok(Box::new(data.clone()))
     }
     fn synchronize(&self) -> Result<()> {

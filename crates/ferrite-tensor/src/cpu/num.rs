@@ -31,20 +31,14 @@ pub trait Num: Element {
     /// Max that propagates NaN, as `torch.maximum`.
     #[inline]
     fn max_nan(a: Self, b: Self) -> Self {
-        if Self::is_nan(a) || a > b {
-            a
-        } else if Self::is_nan(b) {
-            b
-        } else {
-            b
-        }
+        if Self::is_nan(a) || a > b { a } else { b }
     }
     /// Min that propagates NaN, as `torch.minimum`.
     #[inline]
     fn min_nan(a: Self, b: Self) -> Self {
         if Self::is_nan(a) || a < b { a } else { b }
     }
-    /// -1, 0 or 1 (NaN stays NaN).
+    /// -1, 0 or 1; NaN and -0.0 give 0, as PyTorch's `(0 < a) - (a < 0)`.
     #[inline]
     fn sign(a: Self) -> Self {
         if a > Self::ZERO {
@@ -52,7 +46,7 @@ pub trait Num: Element {
         } else if a < Self::ZERO {
             Self::neg(Self::ONE)
         } else {
-            a
+            Self::ZERO
         }
     }
 }

@@ -204,7 +204,7 @@ pub(crate) fn rows_fill<O>(out: &mut [O], start: usize, inner: usize, body: impl
     if inner == 0 {
         return;
     }
-    debug_assert!(start % inner == 0 && out.len() % inner == 0);
+    debug_assert!(start.is_multiple_of(inner) && out.len().is_multiple_of(inner));
     for (r, o) in out.chunks_mut(inner).enumerate() {
         body(start / inner + r, o);
     }

@@ -68,7 +68,7 @@ impl Tensor {
             return Ok(self.clone());
         }
         let host = self.to_cpu_storage()?;
-        let data = device_backend(device, "to")?.from_cpu(&host)?;
+        let data = device_backend(device, "to")?.upload(&host)?;
         Ok(Tensor::result(data, self.shape().clone(), || (Op::Copy, "ToCopyBackward0"), &[self], |_| vec![]))
     }
 
@@ -189,10 +189,16 @@ impl<T: TensorLiteral> TensorLiteral for [T] {
 impl Tensor {
     /// A tensor from a literal (what [`crate::tensor!`] expands to).
     pub fn from_literal<L: TensorLiteral + ?Sized>(lit: &L) -> Tensor {
+        Tensor::from_literal_dtype(lit, None)
+    }
+
+    /// A tensor from a literal with a chosen dtype (`tensor!(lit, dtype)`), converted from the
+    /// literal's own values so an `f64` literal keeps full precision.
+    pub fn from_literal_dtype<L: TensorLiteral + ?Sized>(lit: &L, dtype: Option<DType>) -> Tensor {
         let mut values = Vec::new();
         let mut kind = None;
         let shape = lit.flatten_into(&mut values, &mut kind);
-        let host = cast_f64(values, kind.unwrap_or(DType::F32));
+        let host = cast_f64(values, dtype.or(kind).unwrap_or(DType::F32));
         Tensor::from_storage(Box::new(host), Shape::from(shape)).expect("literal shape matches its data")
     }
 }
@@ -224,6 +230,6 @@ macro_rules! tensor {
         $crate::Tensor::from_literal(&$lit)
     };
     ($lit:expr, $dtype:expr) => {
-        $crate::Tensor::from_literal(&$lit).to_dtype($dtype).expect("tensor!: cast of a literal")
+        $crate::Tensor::from_literal_dtype(&$lit, Some($dtype))
     };
 }

@@ -51,7 +51,7 @@ impl Tensor {
         if device.is_cpu() {
             return Tensor::from_storage(Box::new(host), shape);
         }
-        Tensor::from_storage(device_backend(device, "to")?.from_cpu(&host)?, shape)
+        Tensor::from_storage(device_backend(device, "to")?.upload(&host)?, shape)
     }
 
     /// `f32` zeros.
