@@ -60,6 +60,22 @@ impl Tensor {
 
     /// A binary op with broadcasting and promotion, recorded as `name` for autograd.
     pub(crate) fn binary_op(&self, rhs: Operand<'_>, op: BinaryOp, name: &'static str) -> Result<Tensor> {
+        // A float tensor with a number: one fused kernel and no 0-d operand tensor (the common case
+        // in training loops, `y * 1.0001 + 0.0001`), recorded under the binary op's grad_fn name.
+        if let Operand::Scalar(s) = rhs
+            && self.dtype().is_float()
+        {
+            let v = s.to_f64();
+            let affine = match op {
+                BinaryOp::Add => Some(UnaryOp::Affine(1.0, v)),
+                BinaryOp::Sub => Some(UnaryOp::Affine(1.0, -v)),
+                BinaryOp::Mul => Some(UnaryOp::Affine(v, 0.0)),
+                _ => None,
+            };
+            if let Some(u) = affine {
+                return self.unary_op(u, name);
+            }
+        }
         let (a, b) = self.promote_operands(rhs, op)?;
         let shape = a.shape().broadcast(b.shape(), op.name())?;
         let la = a.layout().broadcast_to(&shape, op.name())?;

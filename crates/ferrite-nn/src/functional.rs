@@ -1,0 +1,138 @@
+//! The functional API (PyTorch's `torch.nn.functional`): activations, dropout, linear, and losses.
+
+use crate::{Error, Result};
+use ferrite_tensor::{DType, Tensor};
+
+/// How a loss reduces over the batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reduction {
+    /// Per-element losses.
+    None,
+    /// The mean (PyTorch's default).
+    #[default]
+    Mean,
+    /// The sum.
+    Sum,
+}
+
+impl Reduction {
+    fn apply(self, t: Tensor) -> Result<Tensor> {
+        Ok(match self {
+            Reduction::None => t,
+            Reduction::Mean => t.mean_all()?,
+            Reduction::Sum => t.sum_all()?,
+        })
+    }
+
+    pub(crate) fn repr(self) -> &'static str {
+        match self {
+            Reduction::None => "reduction=none",
+            Reduction::Mean => "",
+            Reduction::Sum => "reduction=sum",
+        }
+    }
+}
+
+/// `max(x, 0)`.
+pub fn relu(x: &Tensor) -> Result<Tensor> {
+    Ok(x.relu()?)
+}
+
+/// Logistic sigmoid.
+pub fn sigmoid(x: &Tensor) -> Result<Tensor> {
+    Ok(x.sigmoid()?)
+}
+
+/// Hyperbolic tangent.
+pub fn tanh(x: &Tensor) -> Result<Tensor> {
+    Ok(x.tanh()?)
+}
+
+/// Softmax along `dim`.
+pub fn softmax(x: &Tensor, dim: isize) -> Result<Tensor> {
+    Ok(x.softmax(dim)?)
+}
+
+/// Log-softmax along `dim`.
+pub fn log_softmax(x: &Tensor, dim: isize) -> Result<Tensor> {
+    Ok(x.log_softmax(dim)?)
+}
+
+/// `x @ weight.T + bias` (PyTorch's `F.linear`); the transpose is a view, not a copy.
+pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    let y = x.matmul(&weight.t()?)?;
+    Ok(match bias {
+        Some(b) => y.add(b)?,
+        None => y,
+    })
+}
+
+/// Zeroes each element with probability `p` and scales the rest by `1 / (1 - p)`, in training
+/// only (d2l's `dropout_layer`). `p = 1` gives zeros.
+///
+/// ```
+/// use ferrite_nn::functional::dropout;
+/// use ferrite_tensor::Tensor;
+/// let x = Tensor::ones([1000]);
+/// let y = dropout(&x, 0.5, true)?;
+/// let kept: f32 = y.gt(0.0)?.float()?.sum_all()?.item()?;
+/// assert!((kept - 500.0).abs() < 100.0);
+/// assert_eq!(dropout(&x, 0.5, false)?.sum_all()?.item::<f32>()?, 1000.0);
+/// # Ok::<(), ferrite_nn::Error>(())
+/// ```
+pub fn dropout(x: &Tensor, p: f64, training: bool) -> Result<Tensor> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(Error::InvalidArgument {
+            op: "dropout",
+            reason: format!("dropout probability has to be between 0 and 1, but got {p}"),
+        });
+    }
+    if !training || p == 0.0 {
+        return Ok(x.clone());
+    }
+    if p == 1.0 {
+        return Ok(x.mul(0.0)?);
+    }
+    let keep = Tensor::rand(x.shape().clone()).to_device(x.device())?.ge(p)?.to_dtype(x.dtype())?;
+    Ok(x.mul(&keep)?.mul(1.0 / (1.0 - p))?)
+}
+
+/// Mean squared error (PyTorch's `F.mse_loss`).
+pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
+    if input.shape() != target.shape() {
+        return Err(ferrite_tensor::Error::ShapeMismatch {
+            op: "mse_loss",
+            lhs: input.shape().clone(),
+            rhs: target.shape().clone(),
+        }
+        .into());
+    }
+    reduction.apply(input.sub(target)?.square()?)
+}
+
+/// Cross-entropy of logits `[N, C]` against class indices `[N]` (i64) or class probabilities
+/// `[N, C]` (float), computed stably through log-softmax (PyTorch's `F.cross_entropy`).
+pub fn cross_entropy(logits: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
+    let logp = logits.log_softmax(1)?;
+    if target.dtype().is_float() {
+        if target.shape() != logits.shape() {
+            return Err(ferrite_tensor::Error::ShapeMismatch {
+                op: "cross_entropy",
+                lhs: logits.shape().clone(),
+                rhs: target.shape().clone(),
+            }
+            .into());
+        }
+        return reduction.apply(logp.mul(target)?.sum(&[1], false)?.neg()?);
+    }
+    if target.dim() + 1 != logits.dim() || target.dims().first() != logits.dims().first() {
+        return Err(ferrite_tensor::Error::ShapeMismatch {
+            op: "cross_entropy",
+            lhs: logits.shape().clone(),
+            rhs: target.shape().clone(),
+        }
+        .into());
+    }
+    let picked = logp.gather(1, &target.to_dtype(DType::I64)?.unsqueeze(1)?)?.squeeze(1)?;
+    reduction.apply(picked.neg()?)
+}

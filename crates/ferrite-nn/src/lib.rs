@@ -1,0 +1,27 @@
+//! ferrite's layers and blocks (d2l's "deep learning computation" chapter): the [`Module`] trait,
+//! containers, layers, the functional API and losses.
+//!
+//! A module is two traits: [`ModuleBase`] (its structure: children, parameters, buffers, train
+//! flag, repr), which `#[derive(Module)]` writes or a layer implements by hand, and [`Module`]
+//! (`forward`), which the user writes. [`ModuleExt`] then gives every module PyTorch's methods:
+//! `named_parameters`, `state_dict`, `apply`, `train`/`eval`, indexing (`net[0]`), Display.
+
+mod activation;
+mod container;
+mod error;
+pub mod functional;
+mod linear;
+mod loss;
+mod module;
+mod parameter;
+mod state;
+
+pub use activation::{Dropout, Flatten, Identity, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
+pub use container::{IntoModule, ModuleDict, ModuleList, Sequential};
+pub use error::{Error, Result};
+pub use functional::Reduction;
+pub use linear::{LazyLinear, Linear};
+pub use loss::{CrossEntropyLoss, MSELoss};
+pub use module::{Module, ModuleBase, ModuleExt, Training, repr};
+pub use parameter::Parameter;
+pub use state::{LoadReport, StateDict, load as load_state_dict_with};
