@@ -2,6 +2,9 @@
 
 use ferrite_tensor::{DType, Shape};
 
+/// A state-dict entry whose shape or dtype differs: (key, the module's, the dict's).
+pub type Mismatch = (String, (Shape, DType), (Shape, DType));
+
 /// Errors of modules.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
@@ -57,7 +60,7 @@ pub enum Error {
         /// Keys the dict has but the module lacks.
         unexpected: Vec<String>,
         /// Keys whose shape or dtype differ: (key, expected, found).
-        mismatched: Vec<(String, (Shape, DType), (Shape, DType))>,
+        mismatched: Vec<Mismatch>,
     },
     /// An argument outside the layer's domain (a dropout probability of 1.5, a zero size).
     #[error("{op}: {reason}")]
@@ -72,7 +75,7 @@ pub enum Error {
 fn describe_state_errors(
     missing: &[String],
     unexpected: &[String],
-    mismatched: &[(String, (Shape, DType), (Shape, DType))],
+    mismatched: &[Mismatch],
 ) -> String {
     let mut s = String::new();
     if !missing.is_empty() {

@@ -18,7 +18,7 @@ mod state;
 
 pub use activation::{Dropout, Flatten, Identity, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
 pub use container::{IntoModule, ModuleDict, ModuleList, Sequential};
-pub use error::{Error, Result};
+pub use error::{Error, Mismatch, Result};
 pub use functional::Reduction;
 pub use linear::{LazyLinear, Linear};
 pub use loss::{CrossEntropyLoss, MSELoss};

@@ -75,17 +75,15 @@ fn unary_num<T: Num>(op: UnaryOp, v: &[T], l: &Layout) -> Vec<T> {
             })
         }
         // Pure scaling and pure shifting are kept exact (`-0.0 * 2` stays `-0.0`, as in PyTorch).
-        UnaryOp::Affine(m, a) if a == 0.0 => {
-            let m = T::from_f64(m);
-            map1(v, l, |x| T::mul(x, m))
-        }
-        UnaryOp::Affine(m, a) if m == 1.0 => {
-            let a = T::from_f64(a);
-            map1(v, l, |x| T::add(x, a))
-        }
         UnaryOp::Affine(m, a) => {
-            let (m, a) = (T::from_f64(m), T::from_f64(a));
-            map1(v, l, |x| T::add(T::mul(x, m), a))
+            let (mt, at) = (T::from_f64(m), T::from_f64(a));
+            if a == 0.0 {
+                map1(v, l, |x| T::mul(x, mt))
+            } else if m == 1.0 {
+                map1(v, l, |x| T::add(x, at))
+            } else {
+                map1(v, l, |x| T::add(T::mul(x, mt), at))
+            }
         }
         UnaryOp::LogicalNot => map1(v, l, |x| if x == T::ZERO { T::ONE } else { T::ZERO }),
         _ => unreachable!("float-only unary ops are dispatched to unary_float"),

@@ -49,6 +49,14 @@ fn gather_positions(
     op: &'static str,
     mut f: impl FnMut(usize, usize),
 ) -> Result<()> {
+    // PyTorch gathers from a 0-d tensor with a 0-d index: treat both as 1-element vectors.
+    let lifted;
+    let (l, il) = if l.rank() == 0 && il.rank() == 0 {
+        lifted = (l.unsqueeze(0), il.unsqueeze(0));
+        (&lifted.0, &lifted.1)
+    } else {
+        (l, il)
+    };
     if il.rank() != l.rank() {
         return Err(Error::ShapeMismatch { op, lhs: l.shape().clone(), rhs: il.shape().clone() });
     }

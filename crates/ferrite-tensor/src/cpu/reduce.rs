@@ -127,9 +127,10 @@ fn general<T: Num, R: Reducer<T>>(v: &[T], l: &Layout, dims: &[usize], r: &R) ->
 
 fn sum<T: Num>(v: &[T], l: &Layout, dims: &[usize]) -> Vec<T> {
     let (p, inner) = reduced_last(l, dims);
-    let out_n = l.numel() / inner.max(1);
-    if inner == 0 {
-        return vec![T::ZERO; l.numel().max(out_n)];
+    // The kept dims' product, not `numel / inner`: an empty reduced block still gives one zero per output.
+    let out_n: usize = (0..l.rank()).filter(|d| !dims.contains(d)).map(|d| l.dims()[d]).product();
+    if inner == 0 || out_n == 0 {
+        return vec![T::ZERO; out_n];
     }
     if let Some(r) = p.contiguous_range() {
         // Reduced dims are innermost and dense: one contiguous row per output.

@@ -132,6 +132,9 @@ impl Tensor {
 
     /// `steps` evenly spaced `f32` values from `start` to `end` inclusive.
     pub fn linspace(start: f64, end: f64, steps: usize) -> Result<Tensor> {
+        if steps == 1 {
+            return Tensor::from_vec(vec![start as f32], [1]);
+        }
         let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
         // PyTorch fills the second half from the end, so the last value is exactly `end`.
         let half = steps / 2;

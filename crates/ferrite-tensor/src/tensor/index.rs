@@ -230,6 +230,10 @@ impl Tensor {
     /// Slices of `dim` picked by a 1-D i64 index tensor (a copy), PyTorch's `index_select`.
     pub fn index_select(&self, dim: isize, indices: &Tensor) -> Result<Tensor> {
         let d = normalize_dim(dim, self.dim(), "index_select")?;
+        if self.dim() == 0 {
+            // A 0-d source has one element: every index must be 0 (or -1), and the result is 0-d.
+            return self.reshape([1])?.index_select(0, &indices.reshape([-1])?)?.reshape(());
+        }
         let ids = indices.to_dtype(DType::I64)?;
         if ids.dim() > 1 {
             return Err(Error::InvalidArgument {

@@ -8,6 +8,7 @@ mod index;
 mod inplace;
 mod linalg;
 mod ops;
+mod random;
 mod reduce;
 mod shape;
 
@@ -146,8 +147,7 @@ impl Tensor {
         self.0.layout.numel()
     }
 
-    /// Size of the first dim (Python's `len(x)`); 0-d tensors have none, so 0... PyTorch raises:
-    /// here it is an error.
+    /// Size of the first dim (Python's `len(x)`); a 0-d tensor has none, which is an error (PyTorch raises).
     pub fn len(&self) -> Result<usize> {
         match self.dims().first() {
             Some(&n) => Ok(n),

@@ -157,7 +157,12 @@ impl Tensor {
         let name = if max { "max" } else { "min" };
         let d = normalize_dim(dim, self.dim(), name)?;
         let idx = self.arg_extremum(Some(dim), true, max)?;
-        let values = self.gather(d as isize, &idx)?.detach();
+        // A 0-d tensor is its own extremum, at index 0 (gather needs a dim to index).
+        let values = if self.dim() == 0 {
+            self.detach().deep_clone()?
+        } else {
+            self.gather(d as isize, &idx)?.detach()
+        };
         let (values, idx) = if keepdim || self.dim() == 0 {
             (values, idx)
         } else {
@@ -190,7 +195,9 @@ impl Tensor {
             None => {
                 let flat = self.reshape([-1])?;
                 let (data, _) = flat.reduce_raw(op, &[0], false)?;
-                Tensor::from_storage(data, ())
+                // With keepdim, PyTorch keeps every dim as size 1.
+                let shape = if keepdim { vec![1; self.dim()] } else { vec![] };
+                Tensor::from_storage(data, shape)
             }
             Some(dim) => {
                 let d = normalize_dim(dim, self.dim(), name)?;
