@@ -39,6 +39,41 @@ macro_rules! spec_ints {
 }
 spec_ints!(i32, i64, isize, usize);
 
+/// An integer usable as one size in a [`ShapeSpec`] tuple.
+pub trait DimSize: Copy {
+    /// The size (`-1` to infer).
+    fn size(self) -> isize;
+}
+
+macro_rules! dim_size {
+    ($($t:ty),*) => {$(
+        impl DimSize for $t {
+            fn size(self) -> isize {
+                self as isize
+            }
+        }
+    )*};
+}
+dim_size!(i32, i64, isize, usize);
+
+macro_rules! spec_tuple {
+    ($($n:ident),+) => {
+        impl<$($n: DimSize),+> ShapeSpec for ($($n,)+) {
+            #[allow(non_snake_case)]
+            fn spec(&self) -> Vec<isize> {
+                let ($($n,)+) = *self;
+                vec![$($n.size()),+]
+            }
+        }
+    };
+}
+spec_tuple!(A);
+spec_tuple!(A, B);
+spec_tuple!(A, B, C);
+spec_tuple!(A, B, C, D);
+spec_tuple!(A, B, C, D, E);
+spec_tuple!(A, B, C, D, E, F);
+
 impl ShapeSpec for Shape {
     fn spec(&self) -> Vec<isize> {
         self.dims().iter().map(|&d| d as isize).collect()
