@@ -59,23 +59,44 @@ pub fn no_grad_scope<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// An input saved by a node, with the storage version it had when saved.
+/// An input saved by a node: the tensor, its storage version, and its graph edge (the node that
+/// produced it, or whether it is a leaf requiring grad) as they were when saved. The edge is
+/// captured because a later in-place op on the same handle re-points the handle's `grad_fn`.
 #[derive(Clone, Debug)]
 pub struct SavedTensor {
     tensor: Tensor,
     version: u64,
+    grad_fn: Option<Arc<Node>>,
+    requires_grad: bool,
 }
 
 impl SavedTensor {
     /// Saves a tensor as it is now.
     pub fn new(tensor: Tensor) -> Self {
         let version = tensor.storage_version();
-        SavedTensor { tensor, version }
+        let grad_fn = tensor.grad_fn();
+        let requires_grad = tensor.requires_grad();
+        SavedTensor { tensor, version, grad_fn, requires_grad }
     }
 
-    /// The tensor, for its shape, dtype or graph edges only (no version check).
+    /// The tensor, for its shape, dtype or leaf identity only (no version check).
     pub fn tensor(&self) -> &Tensor {
         &self.tensor
+    }
+
+    /// The node that produced the tensor when it was saved (`None` for a leaf).
+    pub fn grad_fn(&self) -> Option<&Arc<Node>> {
+        self.grad_fn.as_ref()
+    }
+
+    /// Whether the tensor required grad when it was saved.
+    pub fn requires_grad(&self) -> bool {
+        self.requires_grad
+    }
+
+    /// The storage version when saved.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// The tensor's values, after checking that no in-place op changed them since they were saved.
@@ -103,6 +124,40 @@ pub struct Node {
     op: Op,
     name: &'static str,
     state: Mutex<Option<Arc<NodeState>>>,
+}
+
+impl Drop for Node {
+    /// Frees a chain of nodes iteratively: the default recursive drop (node -> saved tensor ->
+    /// its node -> ...) would overflow the stack on a graph a few ten thousand ops deep.
+    fn drop(&mut self) {
+        let mut nodes: Vec<Arc<Node>> = Vec::new();
+        let mut tensors: Vec<Tensor> = Vec::new();
+        take_state(self, &mut nodes, &mut tensors);
+        loop {
+            if let Some(t) = tensors.pop() {
+                if let Some(n) = t.take_grad_fn_if_unique() {
+                    nodes.push(n);
+                }
+            } else if let Some(n) = nodes.pop() {
+                if let Ok(mut n) = Arc::try_unwrap(n) {
+                    take_state(&mut n, &mut nodes, &mut tensors);
+                }
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+/// Moves a node's saved tensors and edges out (when no one else holds its state).
+fn take_state(n: &mut Node, nodes: &mut Vec<Arc<Node>>, tensors: &mut Vec<Tensor>) {
+    let state = n.state.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(Ok(state)) = state.map(Arc::try_unwrap) {
+        for s in state.inputs.into_iter().chain(state.saved) {
+            nodes.extend(s.grad_fn);
+            tensors.push(s.tensor);
+        }
+    }
 }
 
 impl Node {

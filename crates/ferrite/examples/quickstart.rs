@@ -46,5 +46,12 @@ fn main() -> ferrite::Result<()> {
     let u = tensor!([3.0, -4.0]);
     println!("|u|_2 = {}, |u|_1 = {}", u.norm()?, u.abs()?.sum_all()?);
     println!("softmax([1, 2, 3]) = {}", tensor!([1.0, 2.0, 3.0]).softmax(0)?);
+
+    // Automatic differentiation: y = 2 x.x, so dy/dx = 4x.
+    let x = Tensor::arange(4.0)?.requires_grad_(true)?;
+    let y = x.dot(&x)?.mul(2)?;
+    println!("y = {y}");
+    y.backward()?;
+    println!("x.grad = {}", x.grad().expect("backward filled it"));
     Ok(())
 }

@@ -12,12 +12,24 @@
 //! ```
 
 pub use ferrite_tensor::{
-    no_grad, no_grad_scope, s, set_grad_enabled, tensor, DType, Device, Ellipsis, IndexItem, Layout, NewAxis, Scalar,
-    Shape, Tensor,
+    DType, Device, Ellipsis, IndexItem, Layout, NewAxis, Scalar, Shape, Tensor, no_grad, no_grad_scope, s,
+    set_grad_enabled, tensor,
 };
 
-/// The tensor core, for what the prelude leaves out (backends, layouts, op enums).
+/// The tensor core, for what the prelude leaves out (backends, layouts, op enums, random state).
 pub use ferrite_tensor as core;
+
+/// Autograd: `backward`, `grad`, gradcheck and the op table.
+pub use ferrite_autograd as autograd;
+
+/// Layers and blocks (PyTorch's `torch.nn`): `nn::Linear`, `nn::Sequential`, `nn::functional`.
+pub use ferrite_nn as nn;
+
+/// Parameter initialisation (PyTorch's `torch.nn.init`).
+pub use ferrite_init as init;
+
+pub use ferrite_autograd::Backward;
+pub use ferrite_tensor::{get_rng_state, manual_seed, set_rng_state};
 
 /// Errors of any ferrite crate; user code writes [`Result`] and `?`.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +38,12 @@ pub enum Error {
     /// A tensor operation failed.
     #[error(transparent)]
     Tensor(#[from] ferrite_tensor::Error),
+    /// A backward pass failed.
+    #[error(transparent)]
+    Autograd(#[from] ferrite_autograd::Error),
+    /// A module failed.
+    #[error(transparent)]
+    Nn(#[from] ferrite_nn::Error),
 }
 
 /// `Result` with [`Error`].
@@ -34,7 +52,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The names a d2l-style program uses.
 pub mod prelude {
     pub use crate::{
-        no_grad, no_grad_scope, s, set_grad_enabled, tensor, DType, Device, Ellipsis, Error, IndexItem, NewAxis,
-        Result, Scalar, Shape, Tensor,
+        Backward, DType, Device, Ellipsis, Error, IndexItem, NewAxis, Result, Scalar, Shape, Tensor, init,
+        manual_seed, nn, no_grad, no_grad_scope, s, set_grad_enabled, tensor,
     };
+    pub use ferrite_nn::{Module, ModuleExt};
 }

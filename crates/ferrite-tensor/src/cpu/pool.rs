@@ -23,9 +23,9 @@ pub(crate) fn take<T: Send + 'static>(n: usize) -> Vec<T> {
     let bytes = n * std::mem::size_of::<T>();
     if bytes >= MIN_BYTES {
         let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
-        let hit = pool.iter().rposition(|e| {
-            e.ty == TypeId::of::<T>() && e.bytes >= bytes && e.bytes <= bytes + bytes / 4
-        });
+        let hit = pool
+            .iter()
+            .rposition(|e| e.ty == TypeId::of::<T>() && e.bytes >= bytes && e.bytes <= bytes + bytes / 4);
         if let Some(i) = hit {
             let e = pool.swap_remove(i);
             if let Ok(v) = e.buf.downcast::<Vec<T>>() {

@@ -87,7 +87,11 @@ pub(crate) fn par_fill<O: Send>(out: &mut [O], chunk: usize, body: impl Fn(&mut 
 }
 
 /// `out[i] = f(a[i])` over a strided layout.
-pub(crate) fn map1<A: Copy + Sync, O: Copy + Send + 'static>(a: &[A], la: &Layout, f: impl Fn(A) -> O + Sync) -> Vec<O> {
+pub(crate) fn map1<A: Copy + Sync, O: Copy + Send + 'static>(
+    a: &[A],
+    la: &Layout,
+    f: impl Fn(A) -> O + Sync,
+) -> Vec<O> {
     let n = la.numel();
     if let Some(r) = la.contiguous_range() {
         let a = &a[r];

@@ -310,8 +310,16 @@ impl Tensor {
         Ok(out)
     }
 
-    /// A new strided view of this tensor's storage (advanced; used by gradient rules).
+    /// A new strided view of this tensor's storage (advanced; used by gradient rules). It is not
+    /// differentiable: on a tensor that records history it is an error rather than a silent cut.
     pub fn as_strided(&self, layout: Layout) -> Result<Tensor> {
+        if crate::graph::should_record(&[self]) {
+            return Err(Error::InvalidArgument {
+                op: "as_strided",
+                reason: "as_strided is not differentiable; call it on a detached tensor or under no_grad"
+                    .into(),
+            });
+        }
         if layout.storage_extent() > self.with_storage(|s, _| s.len()) {
             return Err(Error::InvalidArgument {
                 op: "as_strided",

@@ -21,6 +21,13 @@ impl Tensor {
                          (wrap it in no_grad, or write through .data())",
             });
         }
+        if is_grad_enabled() && self.is_tracked_view() {
+            return Err(Error::InPlace {
+                op,
+                reason: "in-place writes through a view of a tensor that requires grad are not supported \
+                         (write to the base tensor with set_, or compute out of place)",
+            });
+        }
         Ok(())
     }
 
@@ -87,7 +94,11 @@ impl Tensor {
             });
         }
         if should_record(&[self, &rhs]) {
-            let old = self.history_handle();
+            let mut old = self.history_handle();
+            // Ops whose gradient reads `self` must save a copy: the write below overwrites it.
+            if !matches!(op, BinaryOp::Add | BinaryOp::Sub) {
+                old = old.deep_clone()?;
+            }
             let r = old.binary_op(Operand::Tensor(&rhs), op, name)?.to_dtype(self.dtype())?;
             self.detach().copy_raw(&r)?;
             self.set_grad_fn(r.grad_fn());
@@ -122,7 +133,10 @@ impl Tensor {
 
     /// Clamps in place.
     pub fn clamp_(&self, min: Option<f64>, max: Option<f64>) -> Result<()> {
-        let c = self.clamp(min, max)?;
+        self.check_inplace("clamp_")?;
+        // Clamp a copy when recording: the clamp's gradient reads the values this write replaces.
+        let src = if should_record(&[self]) { self.history_handle().deep_clone()? } else { self.clone() };
+        let c = src.clamp(min, max)?;
         self.copy_(&c)
     }
 }

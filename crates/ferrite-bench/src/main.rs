@@ -1,0 +1,209 @@
+//! `ferrite-bench`: ferrite's side of `cargo xtask bench`. It runs the workloads of the PyTorch
+//! reference (`torch_bench.py`) with the same sizes, reps and warm-ups, and writes the same JSON
+//! records, so the two files compare row by row.
+//!
+//! ```text
+//! ferrite-bench --threads N --out FILE.json [--quick] [--only W1,W4,...]
+//! ```
+
+mod input;
+mod record;
+mod workloads;
+
+use record::Record;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "usage: ferrite-bench --threads N --out FILE.json [--quick] [--only W1,W4,...]";
+
+struct Args {
+    threads: usize,
+    out: PathBuf,
+    quick: bool,
+    only: Option<Vec<String>>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let (mut threads, mut out, mut quick, mut only) = (None, None, false, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
+        match arg.as_str() {
+            "--threads" => {
+                let v = value()?;
+                threads =
+                    Some(v.parse().ok().filter(|&n: &usize| n > 0).ok_or(format!("bad --threads `{v}`"))?);
+            }
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--quick" => quick = true,
+            "--only" => only = Some(value()?.split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>()),
+            other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
+        }
+    }
+    if let Some(ids) = &only
+        && let Some(bad) = ids.iter().find(|id| !workloads::WORKLOADS.iter().any(|w| w.id == id.as_str()))
+    {
+        return Err(format!("unknown workload `{bad}` in --only (known: W1..W8, C)"));
+    }
+    Ok(Args {
+        threads: threads.ok_or(format!("--threads is required\n{USAGE}"))?,
+        out: out.ok_or(format!("--out is required\n{USAGE}"))?,
+        quick,
+        only,
+    })
+}
+
+/// The output file: run metadata, then the records (the field names torch_bench.py writes, where they apply).
+#[derive(Serialize)]
+struct Report {
+    framework: &'static str,
+    backend: String,
+    versions: Versions,
+    cpu_model: String,
+    cpu_capability: &'static str,
+    threads: usize,
+    rayon_num_threads: usize,
+    os_threads_at_exit: Option<usize>,
+    quick: bool,
+    dtype: &'static str,
+    timer: &'static str,
+    /// Workloads of the reference that ferrite does not implement yet.
+    skipped: Vec<&'static str>,
+    total_wall_s: f64,
+    results: Vec<Record>,
+}
+
+#[derive(Serialize)]
+struct Versions {
+    ferrite: &'static str,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ferrite-bench: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    // Before any tensor op: the CPU kernels and gemm run on rayon's global pool.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build_global()
+        .map_err(|e| format!("cannot build the rayon pool: {e}"))?;
+
+    let start = Instant::now();
+    let (mut results, mut skipped) = (Vec::new(), Vec::new());
+    for w in workloads::WORKLOADS {
+        if args.only.as_ref().is_some_and(|ids| !ids.iter().any(|id| id == w.id)) {
+            continue;
+        }
+        match w.run {
+            Some(run) => results.extend(run(args.quick).map_err(|e| format!("{}: {e}", w.name))?),
+            None => {
+                eprintln!("ferrite-bench: {} ({}): not in ferrite yet, skipped", w.name, w.id);
+                skipped.push(w.name);
+            }
+        }
+    }
+    let total_wall_s = start.elapsed().as_secs_f64();
+
+    let capability = cpu_capability();
+    let report = Report {
+        framework: "ferrite",
+        backend: format!("CPU, capability={capability}, matmul=gemm crate, parallel=rayon"),
+        versions: Versions { ferrite: env!("CARGO_PKG_VERSION") },
+        cpu_model: cpu_model(),
+        cpu_capability: capability,
+        threads: args.threads,
+        rayon_num_threads: rayon::current_num_threads(),
+        os_threads_at_exit: os_threads(),
+        quick: args.quick,
+        dtype: "float32",
+        timer: "std::time::Instant, median of timed reps after warm-up",
+        skipped,
+        total_wall_s,
+        results,
+    };
+    print_summary(&report);
+    write_json(&args.out, &report)
+}
+
+fn print_summary(report: &Report) {
+    println!(
+        "framework=ferrite {} backend={} threads={} (rayon={}) quick={}",
+        report.versions.ferrite, report.backend, report.threads, report.rayon_num_threads, report.quick
+    );
+    println!(
+        "{:<26} {:<34} {:>14} {:<10} {:>11} {:>5}",
+        "workload", "case", "value", "unit", "median_ms", "reps"
+    );
+    for r in &report.results {
+        let v = significant(r.value);
+        println!(
+            "{:<26} {:<34} {v:>14} {:<10} {:>11.3} {:>5}",
+            r.workload,
+            r.case,
+            r.unit,
+            r.median_s * 1e3,
+            r.reps
+        );
+    }
+    println!(
+        "total wall time {:.1} s; OS threads in process: {:?}",
+        report.total_wall_s, report.os_threads_at_exit
+    );
+}
+
+/// Four significant digits below 1000, one decimal above (as torch_bench.py prints).
+fn significant(v: f64) -> String {
+    if v.abs() >= 1000.0 || v == 0.0 || !v.is_finite() {
+        format!("{v:.1}")
+    } else {
+        let decimals = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    }
+}
+
+fn write_json(path: &std::path::Path, report: &Report) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut text =
+        serde_json::to_string_pretty(report).map_err(|e| format!("cannot encode the report: {e}"))?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn cpu_model() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    info.lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown CPU".to_string(), |(_, m)| m.trim().to_string())
+}
+
+/// The widest SIMD level this CPU has, in the names `torch.backends.cpu.get_cpu_capability()` uses.
+fn cpu_capability() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return "AVX512";
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return "AVX2";
+        }
+    }
+    "DEFAULT"
+}
+
+fn os_threads() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("Threads:")).and_then(|n| n.trim().parse().ok())
+}

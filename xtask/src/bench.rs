@@ -1,0 +1,186 @@
+//! `cargo xtask bench`: runs ferrite-bench and, when `TORCH_VENV` is set, PyTorch's torch_bench.py
+//! on the same workloads in the same run, then prints and records the side-by-side table.
+
+mod report;
+
+use crate::{Result, cargo, project_root, reference, run_checked};
+use report::{BenchFile, Run};
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+const USAGE: &str = "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4]";
+
+/// The command line, passed on to both benchmarks.
+struct Options {
+    threads: Vec<usize>,
+    quick: bool,
+    only: Option<String>,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options> {
+        let mut options = Options { threads: default_threads(), quick: false, only: None };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--quick" => options.quick = true,
+                "--threads" => {
+                    let list = args.next().ok_or(format!("--threads needs a value\n{USAGE}"))?;
+                    options.threads = parse_threads(list)?;
+                }
+                "--only" => {
+                    options.only = Some(args.next().ok_or(format!("--only needs a value\n{USAGE}"))?.clone())
+                }
+                other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
+            }
+        }
+        Ok(options)
+    }
+
+    /// The options both benchmark scripts take, after `--threads` and `--out`.
+    fn common_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if self.quick {
+            args.push("--quick".to_string());
+        }
+        if let Some(only) = &self.only {
+            args.extend(["--only".to_string(), only.clone()]);
+        }
+        args
+    }
+}
+
+/// One thread, and every core the machine has (one entry on a single-core machine).
+fn default_threads() -> Vec<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores > 1 { vec![1, cores] } else { vec![1] }
+}
+
+fn parse_threads(list: &str) -> Result<Vec<usize>> {
+    let threads: Vec<usize> = list
+        .split(',')
+        .map(|t| t.trim().parse().ok().filter(|&n| n > 0))
+        .collect::<Option<_>>()
+        .ok_or(format!("--threads takes a comma list of positive integers, got `{list}`"))?;
+    Ok(threads)
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let options = Options::parse(args)?;
+    let root = project_root();
+    let python = reference::torch_python()?;
+    let script = python.as_ref().map(|_| reference::torch_bench_script()).transpose()?;
+    if python.is_none() {
+        shout_no_comparison("follow");
+    }
+    let out_dir = root.join("target/bench");
+    fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+
+    // Build once up front so a compile error stops the run before any timing starts.
+    run_checked(cargo().args(["build", "--release", "--package", "ferrite-bench"]))?;
+    let mut runs = Vec::new();
+    for &threads in &options.threads {
+        let ferrite_out = format!("target/bench/ferrite-t{threads}.json");
+        run_checked(
+            cargo()
+                .args(["run", "--quiet", "--release", "--package", "ferrite-bench", "--"])
+                .args(["--threads", &threads.to_string(), "--out", &ferrite_out])
+                .args(options.common_args()),
+        )?;
+        let ferrite = BenchFile::load(&root.join(&ferrite_out))?;
+        let torch = match (&python, &script) {
+            (Some(python), Some(script)) => {
+                let torch_out = format!("target/bench/torch-t{threads}.json");
+                run_checked(
+                    Command::new(python)
+                        .arg(script)
+                        .args(["--threads", &threads.to_string(), "--out", &torch_out])
+                        .args(options.common_args())
+                        .current_dir(&root),
+                )?;
+                Some(BenchFile::load(&root.join(&torch_out))?)
+            }
+            _ => None,
+        };
+        runs.push(Run { threads, ferrite, torch });
+    }
+
+    let rows = report::rows(&runs);
+    println!("\n{}", report::text_table(&rows));
+    publish(&root, &options, &runs, &rows)?;
+    if python.is_none() {
+        shout_no_comparison("are above");
+    }
+    Ok(())
+}
+
+/// Writes the Markdown report and copies the JSON records. Smoke-test (`--quick`) results stay
+/// under target/bench, so they never overwrite the real figures in docs/.
+fn publish(root: &Path, options: &Options, runs: &[Run], rows: &[report::Row]) -> Result<()> {
+    let (doc, json_dir) = if options.quick {
+        (root.join("target/bench/performance.md"), None)
+    } else {
+        (root.join("docs/performance.md"), Some(root.join("docs/bench")))
+    };
+    let command = std::iter::once("cargo xtask bench".to_string())
+        .chain(std::iter::once(format!(
+            "--threads {}",
+            options.threads.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(",")
+        )))
+        .chain(options.common_args())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let records = if options.quick { "target/bench/*.json" } else { "docs/bench/*.json" };
+    let markdown = report::markdown(&command, options.quick, records, runs, rows);
+    write(&doc, &markdown)?;
+    println!("bench: wrote {}", doc.display());
+    if let Some(dir) = json_dir {
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        remove_old_records(&dir)?;
+        for run in runs {
+            for file in std::iter::once(&run.ferrite).chain(run.torch.as_ref()) {
+                let name = file.path.file_name().expect("a bench output is a file");
+                let to = dir.join(name);
+                fs::copy(&file.path, &to).map_err(|e| format!("cannot copy to {}: {e}", to.display()))?;
+                println!("bench: copied {}", to.display());
+            }
+        }
+    } else {
+        println!(
+            "bench: --quick results are smoke tests; docs/performance.md and docs/bench/ were left alone"
+        );
+    }
+    Ok(())
+}
+
+/// Removes the records of an earlier run, so docs/bench holds exactly the files behind docs/performance.md.
+fn remove_old_records(dir: &Path) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = (name.starts_with("ferrite-t") || name.starts_with("torch-t")) && name.ends_with(".json");
+        if ours {
+            fs::remove_file(entry.path())
+                .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The banner for a run without PyTorch; `where_` says where ferrite's figures are ("follow", "are above").
+fn shout_no_comparison(where_: &str) {
+    let line = "!".repeat(100);
+    eprintln!(
+        "\n{line}\n!!! TORCH_VENV IS NOT SET: NO COMPARISON WITH PYTORCH WAS MADE. Only ferrite's own figures {where_}.\n\
+         !!! {}\n{line}\n",
+        reference::install_hint().replace('\n', "\n!!! "),
+    );
+}

@@ -1,0 +1,306 @@
+//! The benchmark records (the layout torch_bench.py writes) and the side-by-side table built from them.
+
+use crate::Result;
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// One benchmark output file: top-level metadata plus `results`, as torch_bench.py writes it.
+pub struct BenchFile {
+    pub path: PathBuf,
+    doc: Value,
+    records: Vec<Record>,
+}
+
+/// The fields of a record that the table uses.
+struct Record {
+    workload: String,
+    case: String,
+    metric: String,
+    value: f64,
+    unit: String,
+}
+
+impl BenchFile {
+    pub fn load(path: &Path) -> Result<BenchFile> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let doc: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+        let results = doc["results"].as_array().ok_or(format!("{} has no `results` list", path.display()))?;
+        let records = results
+            .iter()
+            .map(|r| {
+                let field = |k: &str| r[k].as_str().map(str::to_string);
+                Some(Record {
+                    workload: field("workload")?,
+                    case: field("case")?,
+                    metric: field("metric")?,
+                    value: r["value"].as_f64()?,
+                    unit: field("unit")?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or(format!("{}: a record lacks workload/case/metric/value/unit", path.display()))?;
+        Ok(BenchFile { path: path.to_path_buf(), doc, records })
+    }
+
+    /// A top-level string field, or "?".
+    fn meta(&self, pointer: &str) -> String {
+        match self.doc.pointer(pointer) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => "?".to_string(),
+            Some(other) => other.to_string(),
+        }
+    }
+}
+
+/// Both benchmarks' results at one thread count.
+pub struct Run {
+    pub threads: usize,
+    pub ferrite: BenchFile,
+    pub torch: Option<BenchFile>,
+}
+
+/// One line of the table: a (workload, case, metric) at a thread count.
+pub struct Row {
+    workload: String,
+    case: String,
+    threads: usize,
+    ferrite: Option<f64>,
+    torch: Option<f64>,
+    unit: String,
+    /// Above 1 when ferrite is faster.
+    ratio: Option<f64>,
+    remark: String,
+}
+
+/// Whether a larger value of `unit` is better: `Some(true)` for rates, `Some(false)` for times,
+/// `None` for units that measure no speed (a final loss).
+fn higher_is_better(unit: &str) -> Option<bool> {
+    match unit {
+        "s" | "ms" | "us" | "us/op" | "ns/op" => Some(false),
+        u if u.ends_with("/s") => Some(true),
+        _ => None,
+    }
+}
+
+/// The table rows, per thread count in the reference's order; records only one side has get a dash.
+pub fn rows(runs: &[Run]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for run in runs {
+        let mut keys: Vec<&Record> = Vec::new();
+        let sides = run.torch.iter().chain(std::iter::once(&run.ferrite));
+        for record in sides.flat_map(|f| &f.records) {
+            if !keys.iter().any(|k| same_key(k, record)) {
+                keys.push(record);
+            }
+        }
+        // Workload ids order the rows (W1 .. W8), the hardware ceilings (C_) last.
+        keys.sort_by_key(|k| (k.workload.starts_with('C'), k.workload.clone()));
+        let find = |file: Option<&BenchFile>, key: &Record| -> Option<(f64, String)> {
+            let r = file?.records.iter().find(|r| same_key(r, key))?;
+            Some((r.value, r.unit.clone()))
+        };
+        for key in keys {
+            let ferrite = find(Some(&run.ferrite), key);
+            let torch = find(run.torch.as_ref(), key);
+            rows.push(row(key, run.threads, ferrite, torch));
+        }
+    }
+    rows
+}
+
+fn same_key(a: &Record, b: &Record) -> bool {
+    a.workload == b.workload && a.case == b.case && a.metric == b.metric
+}
+
+fn row(key: &Record, threads: usize, ferrite: Option<(f64, String)>, torch: Option<(f64, String)>) -> Row {
+    let mut remark = String::new();
+    let ratio = match (&ferrite, &torch) {
+        (Some((f, fu)), Some((t, tu))) if fu == tu => match higher_is_better(fu) {
+            Some(true) => Some(f / t),
+            Some(false) => Some(t / f),
+            None => None,
+        },
+        (Some((_, fu)), Some((_, tu))) => {
+            remark = format!("unit mismatch: ferrite {fu}, torch {tu}");
+            None
+        }
+        (None, Some(_)) if key.workload.starts_with("C_") => {
+            remark = "hardware ceiling, measured by the reference only".to_string();
+            None
+        }
+        (None, Some(_)) => {
+            remark = "not in ferrite yet".to_string();
+            None
+        }
+        _ => None,
+    };
+    Row {
+        workload: key.workload.clone(),
+        case: key.case.clone(),
+        threads,
+        ferrite: ferrite.map(|f| f.0),
+        torch: torch.map(|t| t.0),
+        unit: key.unit.clone(),
+        ratio,
+        remark,
+    }
+}
+
+const HEADER: [&str; 8] = ["workload", "case", "threads", "ferrite", "torch", "unit", "ratio", "remark"];
+
+fn cells(row: &Row) -> [String; 8] {
+    [
+        row.workload.clone(),
+        row.case.clone(),
+        row.threads.to_string(),
+        row.ferrite.map_or("-".to_string(), value),
+        row.torch.map_or("-".to_string(), value),
+        row.unit.clone(),
+        row.ratio.map_or("-".to_string(), |r| format!("{r:.2}x")),
+        row.remark.clone(),
+    ]
+}
+
+/// Four significant digits below 1000, one decimal above (as torch_bench.py prints); tiny values in
+/// scientific notation.
+fn value(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        format!("{v:.1}")
+    } else if v == 0.0 || !v.is_finite() {
+        format!("{v}")
+    } else if v.abs() < 1e-3 {
+        format!("{v:.3e}")
+    } else {
+        let decimals = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    }
+}
+
+/// The table as aligned plain text for the terminal; numbers are right-aligned.
+pub fn text_table(rows: &[Row]) -> String {
+    let table: Vec<[String; 8]> = rows.iter().map(cells).collect();
+    let mut widths = HEADER.map(str::len);
+    for cells in &table {
+        for (w, c) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let header = HEADER.map(str::to_string);
+    for cells in std::iter::once(&header).chain(&table) {
+        let mut line = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            let numeric = matches!(i, 2 | 3 | 4 | 6);
+            if numeric { write!(line, "{c:>w$}  ") } else { write!(line, "{c:<w$}  ") }
+                .expect("String write");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push_str("ratio > 1: ferrite is faster (ferrite/torch for rates, torch/ferrite for times)\n");
+    out
+}
+
+/// docs/performance.md: where and how the figures were taken, then the table.
+/// `records` names where the JSON files are.
+pub fn markdown(command: &str, quick: bool, records: &str, runs: &[Run], rows: &[Row]) -> String {
+    let mut md = String::new();
+    let threads: Vec<String> = runs.iter().map(|r| r.threads.to_string()).collect();
+    let first = runs.first();
+    let ferrite = first.map(|r| &r.ferrite);
+    let torch = first.and_then(|r| r.torch.as_ref());
+    let w = &mut md;
+    let _ = writeln!(w, "# Performance\n");
+    let _ = writeln!(w, "Written by `{command}`; do not edit by hand, rerun it.\n");
+    if quick {
+        let _ = writeln!(w, "**Smoke test (`--quick`): tiny sizes, not representative.**\n");
+    }
+    let _ = writeln!(w, "- Date: {} (UTC)", today());
+    let _ = writeln!(w, "- CPU: {} ({} logical CPUs)", cpu_model(), logical_cpus());
+    let _ = writeln!(w, "- Threads: {}", threads.join(", "));
+    if let Some(f) = ferrite {
+        let _ = writeln!(w, "- ferrite {}: {}", f.meta("/versions/ferrite"), f.meta("/backend"));
+    }
+    match torch {
+        Some(t) => {
+            let _ = writeln!(w, "- PyTorch {}: {}", t.meta("/versions/torch"), t.meta("/backend"));
+        }
+        None => {
+            let _ = writeln!(w, "- **No comparison with PyTorch was made: TORCH_VENV was not set.**");
+        }
+    }
+    let _ = writeln!(
+        w,
+        "- Method: the median of timed reps after warm-up, with the sizes, reps and warm-ups of the reference's \
+         `torch_bench.py`, both run one after the other on this machine. Ratio > 1 means ferrite is faster \
+         (ferrite/torch for rates, torch/ferrite for times). Raw records: `{records}`.\n"
+    );
+    let _ = writeln!(w, "| {} |", HEADER.join(" | "));
+    let _ = writeln!(w, "|{}", "---|".repeat(HEADER.len()));
+    for row in rows {
+        let _ = writeln!(w, "| {} |", cells(row).join(" | "));
+    }
+    md
+}
+
+fn cpu_model() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    info.lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown CPU".to_string(), |(_, m)| m.trim().to_string())
+}
+
+fn logical_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Today's UTC date as YYYY-MM-DD (civil-from-days, so xtask needs no date crate).
+fn today() -> String {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratio_is_above_one_when_ferrite_is_faster() {
+        let key = |unit: &str| Record {
+            workload: "W".into(),
+            case: "c".into(),
+            metric: "m".into(),
+            value: 0.0,
+            unit: unit.into(),
+        };
+        let rate = row(&key("GB/s"), 1, Some((20.0, "GB/s".into())), Some((10.0, "GB/s".into())));
+        assert_eq!(rate.ratio, Some(2.0));
+        let time = row(&key("us/op"), 1, Some((5.0, "us/op".into())), Some((10.0, "us/op".into())));
+        assert_eq!(time.ratio, Some(2.0));
+        let loss = row(&key("mse"), 1, Some((5.0, "mse".into())), Some((10.0, "mse".into())));
+        assert_eq!(loss.ratio, None);
+    }
+
+    #[test]
+    fn values_keep_four_significant_digits() {
+        assert_eq!(value(12345.67), "12345.7");
+        assert_eq!(value(316.04), "316.0");
+        assert_eq!(value(9.4123), "9.412");
+        assert_eq!(value(0.012341), "0.01234");
+        assert_eq!(value(9.3871e-5), "9.387e-5");
+    }
+}
