@@ -1,6 +1,6 @@
 //! Deterministic benchmark inputs from a small PRNG of our own (the tensor core has no random API yet).
 
-use ferrite_tensor::{Result, Tensor};
+use ferrite::{Result, Tensor};
 
 /// A float32 tensor of `shape` with values uniform in [-1, 1), the same for the same `seed`.
 /// Only the values' spread matters here (relu takes both branches, sums do not overflow).
@@ -9,7 +9,7 @@ pub fn uniform(shape: &[usize], seed: u64) -> Result<Tensor> {
     let mut state = seed;
     let data: Vec<f32> =
         (0..n).map(|_| (splitmix64(&mut state) >> 40) as f32 / (1u64 << 23) as f32 - 1.0).collect();
-    Tensor::from_vec(data, shape.to_vec())
+    Ok(Tensor::from_vec(data, shape.to_vec())?)
 }
 
 /// SplitMix64: one add and three xor-shift-multiplies per number; plenty for benchmark inputs.

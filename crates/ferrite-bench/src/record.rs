@@ -1,6 +1,5 @@
 //! The benchmark record (torch_bench.py's layout, field for field) and the timing loop behind it.
 
-use ferrite_tensor::Result;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -22,8 +21,8 @@ pub struct Record {
 
 /// The timed reps of one case, in seconds, and how many untimed warm-up calls came before them.
 pub struct Times {
-    samples: Vec<f64>,
-    warmup: usize,
+    pub(crate) samples: Vec<f64>,
+    pub(crate) warmup: usize,
 }
 
 impl Times {
@@ -38,7 +37,7 @@ impl Times {
 
 /// Calls `f` `warmup` times untimed, then `reps` times timed. Each timed call's result is dropped
 /// after the clock stops, so freeing a large output is not charged (as torch_bench.py's `time_reps`).
-pub fn time_reps<T>(warmup: usize, reps: usize, mut f: impl FnMut() -> Result<T>) -> Result<Times> {
+pub fn time_reps<T, E>(warmup: usize, reps: usize, mut f: impl FnMut() -> Result<T, E>) -> Result<Times, E> {
     debug_assert!(reps > 0, "a case needs at least one timed rep");
     for _ in 0..warmup {
         std::hint::black_box(f()?);

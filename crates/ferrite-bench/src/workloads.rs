@@ -4,12 +4,14 @@
 //! Result<Vec<Record>>` in a file of this folder, with the reference's case names, metrics, units,
 //! sizes, reps and warm-ups (its `--quick` sizes too), and point the entry's `run` at it.
 
+mod autograd;
 mod elementwise;
 mod matmul;
+mod mlp;
 mod reduce;
 
 use crate::record::Record;
-use ferrite_tensor::Result;
+use ferrite::Result;
 
 /// Runs a workload at full or `--quick` sizes.
 pub type RunFn = fn(quick: bool) -> Result<Vec<Record>>;
@@ -26,14 +28,11 @@ pub struct Workload {
 
 pub const WORKLOADS: &[Workload] = &[
     Workload { id: "W1", name: "W1_matmul", run: Some(matmul::w1_matmul) },
-    // Needs nn (Linear, CrossEntropyLoss), autograd and SGD.
-    Workload { id: "W2", name: "W2_mlp_train_step", run: None },
-    // Needs nn (Linear) and no_grad inference.
-    Workload { id: "W3", name: "W3_mlp_infer", run: None },
+    Workload { id: "W2", name: "W2_mlp_train_step", run: Some(mlp::w2_mlp_train_step) },
+    Workload { id: "W3", name: "W3_mlp_infer", run: Some(mlp::w3_mlp_infer) },
     Workload { id: "W4", name: "W4_elementwise", run: Some(elementwise::w4_elementwise) },
     Workload { id: "W5", name: "W5_reduce", run: Some(reduce::w5_reduce) },
-    // Needs autograd's backward().
-    Workload { id: "W6", name: "W6_autograd_overhead", run: None },
+    Workload { id: "W6", name: "W6_autograd_overhead", run: Some(autograd::w6_autograd_overhead) },
     // Needs safetensors save/load.
     Workload { id: "W7", name: "W7_save_load", run: None },
     // Needs a DataLoader, nn.Linear, MSELoss and SGD.

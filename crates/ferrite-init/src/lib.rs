@@ -13,7 +13,7 @@
 //! # Ok::<(), ferrite_tensor::Error>(())
 //! ```
 
-use ferrite_tensor::{no_grad, Error, Result, Tensor};
+use ferrite_tensor::{Error, Result, Tensor, no_grad};
 
 /// The nonlinearity a gain is computed for (PyTorch's `calculate_gain`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -236,9 +236,11 @@ mod tests {
         for shape in [[5, 3], [3, 5]] {
             let w = Tensor::zeros(shape).double().unwrap();
             orthogonal_(&w, 1.0).unwrap();
-            let small = if shape[0] < shape[1] { w.matmul(&w.t().unwrap()) } else { w.t().unwrap().matmul(&w) };
+            let small =
+                if shape[0] < shape[1] { w.matmul(&w.t().unwrap()) } else { w.t().unwrap().matmul(&w) };
             let eye = Tensor::eye(3).double().unwrap();
-            let err = small.unwrap().sub(&eye).unwrap().abs().unwrap().max_all().unwrap().item::<f64>().unwrap();
+            let err =
+                small.unwrap().sub(&eye).unwrap().abs().unwrap().max_all().unwrap().item::<f64>().unwrap();
             assert!(err < 1e-9, "{shape:?}: {err}");
         }
     }

@@ -182,6 +182,9 @@ impl ModuleBase for ModuleList {
     fn type_name(&self) -> String {
         "ModuleList".into()
     }
+    fn custom_repr(&self) -> Option<String> {
+        Some(crate::children::module_list_repr(self))
+    }
     fn children(&self) -> Vec<(String, &dyn Module)> {
         self.children.iter().enumerate().map(|(i, m)| (i.to_string(), &**m)).collect()
     }

@@ -72,11 +72,7 @@ pub enum Error {
     },
 }
 
-fn describe_state_errors(
-    missing: &[String],
-    unexpected: &[String],
-    mismatched: &[Mismatch],
-) -> String {
+fn describe_state_errors(missing: &[String], unexpected: &[String], mismatched: &[Mismatch]) -> String {
     let mut s = String::new();
     if !missing.is_empty() {
         s += &format!("\n\tMissing key(s) in state_dict: {}.", quoted(missing));

@@ -136,3 +136,87 @@ pub fn cross_entropy(logits: &Tensor, target: &Tensor, reduction: Reduction) -> 
     let picked = logp.gather(1, &target.to_dtype(DType::I64)?.unsqueeze(1)?)?.squeeze(1)?;
     reduction.apply(picked.neg()?)
 }
+
+/// 2-D convolution of `[N, C, H, W]` (or unbatched `[C, H, W]`) input with a weight
+/// `[out, C / groups, kh, kw]` and an optional bias `[out]` (PyTorch's `F.conv2d`, same argument
+/// order). Built from differentiable views and one matmul, so it has gradients for free.
+///
+/// ```
+/// use ferrite_nn::functional::conv2d;
+/// use ferrite_tensor::Tensor;
+/// let x = Tensor::arange(16.0)?.reshape([1, 1, 4, 4])?;
+/// let w = Tensor::ones([1, 1, 2, 2]);
+/// let y = conv2d(&x, &w, None, 2, 0, 1, 1)?;
+/// assert_eq!(y.to_vec::<f32>()?, vec![10.0, 18.0, 42.0, 50.0]);
+/// # Ok::<(), ferrite_nn::Error>(())
+/// ```
+pub fn conv2d(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    stride: impl Into<crate::Size2d>,
+    padding: impl Into<crate::Size2d>,
+    dilation: impl Into<crate::Size2d>,
+    groups: usize,
+) -> Result<Tensor> {
+    let geom = crate::conv::Window {
+        kernel: (1, 1), // replaced by the weight's kernel size
+        stride: stride.into().hw(),
+        padding: padding.into().hw(),
+        dilation: dilation.into().hw(),
+    };
+    crate::conv::conv2d(crate::conv::ConvArgs { op: "conv2d", x: input, weight, bias, geom, groups })
+}
+
+/// 2-D max pooling (PyTorch's `F.max_pool2d`). PyTorch's `stride=None` means the kernel size;
+/// here the stride is always given. Padding is implicit `-inf`; the gradient goes to the first
+/// maximum of each window, as PyTorch's.
+///
+/// ```
+/// use ferrite_nn::functional::max_pool2d;
+/// use ferrite_tensor::Tensor;
+/// let x = Tensor::arange(16.0)?.reshape([1, 1, 4, 4])?;
+/// assert_eq!(max_pool2d(&x, 2, 2, 0, 1, false)?.to_vec::<f32>()?, vec![5.0, 7.0, 13.0, 15.0]);
+/// # Ok::<(), ferrite_nn::Error>(())
+/// ```
+pub fn max_pool2d(
+    input: &Tensor,
+    kernel_size: impl Into<crate::Size2d>,
+    stride: impl Into<crate::Size2d>,
+    padding: impl Into<crate::Size2d>,
+    dilation: impl Into<crate::Size2d>,
+    ceil_mode: bool,
+) -> Result<Tensor> {
+    let geom = crate::conv::Window {
+        kernel: kernel_size.into().hw(),
+        stride: stride.into().hw(),
+        padding: padding.into().hw(),
+        dilation: dilation.into().hw(),
+    };
+    crate::pool::max_pool2d("max_pool2d", input, geom, ceil_mode)
+}
+
+/// 2-D average pooling with zero padding counted (PyTorch's `F.avg_pool2d` with its defaults
+/// `ceil_mode=False, count_include_pad=True`); the stride is always given.
+///
+/// ```
+/// use ferrite_nn::functional::avg_pool2d;
+/// use ferrite_tensor::Tensor;
+/// let x = Tensor::arange(16.0)?.reshape([1, 1, 4, 4])?;
+/// assert_eq!(avg_pool2d(&x, 2, 2, 0)?.to_vec::<f32>()?, vec![2.5, 4.5, 10.5, 12.5]);
+/// # Ok::<(), ferrite_nn::Error>(())
+/// ```
+pub fn avg_pool2d(
+    input: &Tensor,
+    kernel_size: impl Into<crate::Size2d>,
+    stride: impl Into<crate::Size2d>,
+    padding: impl Into<crate::Size2d>,
+) -> Result<Tensor> {
+    let geom = crate::conv::Window {
+        kernel: kernel_size.into().hw(),
+        stride: stride.into().hw(),
+        padding: padding.into().hw(),
+        dilation: (1, 1),
+    };
+    crate::pool::avg_pool2d("avg_pool2d", input, geom)
+}

@@ -62,10 +62,20 @@ pub trait ModuleBase: Send + Sync + Any {
     fn check_apply(&self) -> Result<()> {
         Ok(())
     }
+    /// The whole repr, for a module whose PyTorch class overrides `__repr__` (`ModuleList` folds
+    /// repeated children into `(1-2): 2 x Linear(...)`); `None` uses the layout of [`repr`].
+    fn custom_repr(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A layer or block: PyTorch's `nn.Module`. `forward` takes `&self`, so a layer can be shared
 /// (`Arc<Linear>` placed twice) and lazy layers materialize through interior mutability.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a module: no `impl Module for {Self}` applies",
+    note = "`#[derive(Module)]` writes only the structure (`ModuleBase`); write the forward pass \
+            in `impl Module for {Self}`: `fn forward(&self, x: &Tensor) -> Result<Tensor>`"
+)]
 pub trait Module: ModuleBase {
     /// Computes the output (PyTorch's `net(X)`).
     fn forward(&self, x: &Tensor) -> Result<Tensor>;
@@ -258,6 +268,9 @@ fn apply(m: &dyn Module, f: &mut dyn FnMut(&dyn Module) -> Result<()>) -> Result
 
 /// PyTorch's `nn.Module.__repr__`: `Name(extra)` or `Name(\n  (child): ...\n)`.
 pub fn repr(m: &dyn Module) -> String {
+    if let Some(s) = m.custom_repr() {
+        return s;
+    }
     let extra = m.extra_repr();
     let extra_lines: Vec<&str> = if extra.is_empty() { vec![] } else { extra.split('\n').collect() };
     let child_lines: Vec<String> =
@@ -275,7 +288,7 @@ pub fn repr(m: &dyn Module) -> String {
 }
 
 /// Indents every line but the first by `n` spaces (PyTorch's `_addindent`).
-fn add_indent(s: &str, n: usize) -> String {
+pub(crate) fn add_indent(s: &str, n: usize) -> String {
     let mut lines = s.split('\n');
     let first = lines.next().unwrap_or("");
     let pad = " ".repeat(n);

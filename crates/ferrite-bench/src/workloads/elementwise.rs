@@ -3,7 +3,7 @@
 
 use crate::input::uniform;
 use crate::record::{Record, time_reps};
-use ferrite_tensor::Result;
+use ferrite::Result;
 
 const GB: f64 = 1e9;
 

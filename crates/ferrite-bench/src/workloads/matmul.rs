@@ -2,7 +2,7 @@
 
 use crate::input::uniform;
 use crate::record::{Record, time_reps};
-use ferrite_tensor::Result;
+use ferrite::Result;
 
 pub fn w1_matmul(quick: bool) -> Result<Vec<Record>> {
     // (n, warmup, reps), as torch_bench.py.

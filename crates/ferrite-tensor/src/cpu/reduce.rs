@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 /// Lanes of independent accumulators in a contiguous sum: enough for the compiler to vectorise,
 /// and a fixed association order.
-const LANES: usize = 16;
+const LANES: usize = 64;
 
 #[inline]
 fn sum_contiguous<T: Num>(v: &[T]) -> T {
