@@ -53,5 +53,27 @@ fn main() -> ferrite::Result<()> {
     println!("y = {y}");
     y.backward()?;
     println!("x.grad = {}", x.grad().expect("backward filled it"));
+
+    // Layers and blocks: an MLP, printed as PyTorch prints it, and one SGD step by hand.
+    manual_seed(42);
+    let net = nn::sequential![nn::Linear::new(20, 256)?, nn::ReLU::new(), nn::Linear::new(256, 10)?];
+    println!("{net}");
+    let x = Tensor::rand([2, 20]);
+    let y = Tensor::randint(0, 10, [2])?;
+    let loss = nn::functional::cross_entropy(&net.forward(&x)?, &y, nn::Reduction::Mean)?;
+    loss.backward()?;
+    {
+        let _g = no_grad();
+        for p in net.parameters() {
+            if let Some(g) = p.grad() {
+                p.tensor()?.sub_(&g.mul(0.1)?)?;
+            }
+        }
+    }
+    let after = nn::functional::cross_entropy(&net.forward(&x)?, &y, nn::Reduction::Mean)?;
+    println!("loss {:.4} -> {:.4} after one step", loss.item::<f32>()?, after.item::<f32>()?);
+    for (name, p) in net.named_parameters() {
+        println!("{name}: {:?}", p.shape());
+    }
     Ok(())
 }
