@@ -24,10 +24,13 @@ fn operand(l: &Layout) -> Operand {
 fn gemm_batched<T: Num + CpuElement + 'static>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> Vec<T> {
     let (batch, m, k, n) = (la.dims()[0], la.dims()[1], la.dims()[2], lb.dims()[2]);
     let (oa, ob) = (operand(la), operand(lb));
-    let mut out = vec![T::ZERO; batch * m * n];
-    if m * n == 0 {
-        return out;
+    if m * n * batch == 0 || k == 0 {
+        return vec![T::ZERO; batch * m * n];
     }
+    // Every element is written by the kernel (read_dst = false), so the buffer need not be zeroed:
+    // a reused one skips both the zero pass and the page faults of a fresh allocation.
+    let mut out = super::pool::take::<T>(batch * m * n);
+    out.resize(batch * m * n, T::ZERO);
     let one_matrix = |dst: &mut [T], i: usize, par: Parallelism| {
         let pa = oa.offset + i * oa.batch_stride;
         let pb = ob.offset + i * ob.batch_stride;
