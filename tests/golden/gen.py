@@ -8,6 +8,10 @@ Outputs, all in tests/golden/ and committed:
   forward.safetensors  inputs and PyTorch's outputs of every case, keyed "<case>/in<i>", "<case>/out<i>"
   forward.json         the cases: name, op (the ferrite method), args, input and output keys, rtol, atol
   display.json         {case: {expr, repr}}: a Python expression and PyTorch's repr of its value
+  backward.safetensors PyTorch's input gradients of every differentiable float case, "<case>/grad<i>",
+                       and the inputs of backward-only cases, "grad_<name>/in<i>"
+  backward.json        the backward cases: name, op, args, inputs, gouts (upstream gradient patterns),
+                       grads (keys or null), rtol, atol
 
 Every case is computed by `run_op` from its op name and args, the same table that
 crates/ferrite-tensor/tests/golden.rs dispatches on, so the manifest cannot drift from what PyTorch
@@ -826,6 +830,190 @@ def edge_cases(c):
 
 
 # ---------------------------------------------------------------------------------------------
+# Backward: PyTorch's gradients of every differentiable float case, and a few cases that exist only
+# here (ties, zeros, bounds) because the forward fixtures must stay byte-identical.
+
+# Ops whose output is not differentiable (bool or index results); their cases are skipped.
+NON_DIFFERENTIABLE = {
+    "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+    "argmax", "argmin",
+}
+# Ops whose gradients accumulate (sums, products, matmul): reduction tolerances.
+GRAD_RED_OPS = {
+    "sum", "sum_all", "mean", "mean_all", "prod", "var", "std", "norm", "norm_p", "logsumexp",
+    "softmax", "log_softmax", "cumsum", "matmul", "dot", "mv", "mm", "bmm", "pow",
+}
+GRAD_TOL = {
+    ("ew", torch.float32): (1e-5, 1e-6),
+    ("ew", torch.float64): (1e-10, 1e-12),
+    ("red", torch.float32): (1e-4, 1e-5),
+    ("red", torch.float64): (1e-9, 1e-10),
+}
+# Cases whose gradients would be larger than this many elements in all are left out (the 300x300
+# `large_*` inputs and the larger `large_matmul_*` ones), to keep backward.safetensors small.
+GRAD_MAX_ELEMENTS = 6200
+
+
+class GradCases:
+    """The backward cases. Each names its inputs like a forward case: a key (looked up in
+    backward.safetensors, then forward.safetensors) or a pattern. `gouts` has one entry per output:
+    the upstream gradient as a mod1009 pattern of the output's shape and dtype, or None for an
+    output that is not backpropagated (max(dim)'s indices). `grads` has one entry per input: the key
+    of PyTorch's `.grad`, or None where the input is not float (never requires grad) or PyTorch left
+    `.grad` None."""
+
+    def __init__(self, forward):
+        self.forward = forward
+        self.cases = []
+        self.tensors = {}
+        self.names = set()
+        self.skipped = 0
+
+    def from_forward(self, case):
+        """Adds the backward case of a forward case when it is differentiable."""
+        if case["op"] in NON_DIFFERENTIABLE or not case["inputs"]:
+            return
+        bases = []
+        for spec in case["inputs"]:
+            if isinstance(spec, str):
+                bases.append(self.forward[spec])
+            else:
+                bases.append(Pattern(spec["shape"], DTYPES[spec["dtype"]]).tensor())
+        self._record(case["name"], case["op"], case["inputs"], bases, case["args"], case.get("prep"))
+
+    def add(self, name, op, inputs, args=None, prep=None):
+        """A backward-only case; its inputs are stored in backward.safetensors."""
+        name = f"grad_{name}"
+        keys = []
+        for i, x in enumerate(inputs):
+            keys.append(f"{name}/in{i}")
+            self.tensors[keys[-1]] = x.detach().contiguous().clone()
+        self._record(name, op, keys, list(inputs), args or {}, prep)
+
+    def _record(self, name, op, in_keys, bases, args, prep):
+        if not any(b.dtype.is_floating_point for b in bases):
+            return
+        if sum(b.numel() for b in bases if b.dtype.is_floating_point) > GRAD_MAX_ELEMENTS:
+            self.skipped += 1
+            return
+        leaves = [b.detach().clone().requires_grad_(b.dtype.is_floating_point) for b in bases]
+        views = [x.transpose(-2, -1) if prep and prep[i] == "t" else x for i, x in enumerate(leaves)]
+        out = run_op(op, views, args)
+        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        used = [y.dtype.is_floating_point and y.requires_grad for y in outs]
+        if not any(used):
+            return
+        assert name not in self.names, f"duplicate backward case {name}"
+        self.names.add(name)
+        gouts = [Pattern(y.shape, y.dtype) if u else None for y, u in zip(outs, used)]
+        torch.autograd.backward([y for y, u in zip(outs, used) if u], [g.tensor() for g in gouts if g])
+        grads, dtypes = [], set()
+        for i, x in enumerate(leaves):
+            if not x.requires_grad or x.grad is None:
+                grads.append(None)
+                continue
+            key = f"{name}/grad{i}"
+            self.tensors[key] = x.grad.detach().contiguous().clone()
+            grads.append(key)
+            dtypes.add(x.grad.dtype)
+        kind = "red" if op in GRAD_RED_OPS else "ew"
+        # One tolerance for the case: the loosest of its gradients' dtypes.
+        rtol, atol = max(GRAD_TOL[(kind, dt)] for dt in dtypes) if dtypes else (0.0, 0.0)
+        case = {
+            "name": name,
+            "op": op,
+            "args": args,
+            "inputs": in_keys,
+            "gouts": [g.spec() if g else None for g in gouts],
+            "grads": grads,
+            "rtol": rtol,
+            "atol": atol,
+        }
+        if prep:
+            case["prep"] = list(prep)
+        self.cases.append(case)
+
+
+def backward_only_cases(b):
+    """Points where a gradient rule must pick PyTorch's value: ties, zeros, bounds, kinks."""
+    for dt in FLOATS:
+        s = SHORT[dt]
+        t = lambda v: torch.tensor(v, dtype=dt)  # noqa: E731
+        ties = t([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0], [3.0, -1.0, 3.0, 3.0]])
+        # max_all/min_all/amax split the gradient evenly among ties; max(dim) gives it to one index.
+        b.add(f"max_all_ties_{s}", "max_all", [ties])
+        b.add(f"min_all_ties_{s}", "min_all", [ties])
+        b.add(f"amax_d1_ties_{s}", "amax", [ties], {"dims": [1], "keepdim": False})
+        b.add(f"amax_all_ties_keep_{s}", "amax", [ties], {"dims": [], "keepdim": True})
+        b.add(f"amax_d0_ties_{s}", "amax", [ties], {"dims": [0], "keepdim": False})
+        b.add(f"max_d1_ties_{s}", "max", [ties], {"dim": 1, "keepdim": False})
+        b.add(f"min_d0_ties_keep_{s}", "min", [ties], {"dim": 0, "keepdim": True})
+        b.add(f"max_d1_ties_strided_{s}", "max", [ties.t().contiguous()], {"dim": 1, "keepdim": False}, prep=["t"])
+        b.add(f"maximum_ties_{s}", "maximum", [t([1.0, 2.0, 3.0]), t([2.0, 2.0, 2.0])])
+        b.add(f"minimum_ties_bcast_{s}", "minimum", [t([[1.0, 2.0, 3.0], [2.0, 0.0, 5.0]]), t([2.0])])
+        b.add(f"maximum_scalar_tie_{s}", "maximum", [t([1.0, 1.5, 3.0])], {"scalar": 1.5})
+        b.add(f"norm_pinf_ties_{s}", "norm_p", [t([[1.0, -3.0, 3.0], [2.0, 0.5, -1.0]])], {"p": "inf", "dims": [1], "keepdim": False})
+        # prod with zeros: none, one and two zeros per group.
+        z = t([[2.0, 0.0, 3.0], [0.0, 0.0, 1.0], [1.0, 2.0, 3.0]])
+        b.add(f"prod_zeros_d1_{s}", "prod", [z], {"dims": [1], "keepdim": False})
+        b.add(f"prod_zeros_d0_keep_{s}", "prod", [z], {"dims": [0], "keepdim": True})
+        b.add(f"prod_one_zero_all_{s}", "prod", [t([2.0, 0.0, 3.0, -1.5])], {"dims": [], "keepdim": False})
+        b.add(f"prod_two_zeros_all_{s}", "prod", [z], {"dims": [], "keepdim": False})
+        # pow at a zero base.
+        zb = t([0.0, -0.0, 2.0, -1.5])
+        for e in [2, 3, 1, 0, 0.5, 2.0, -1]:
+            b.add(f"pow_zero_base_{str(e).replace('.', 'p').replace('-', 'm')}_{s}", "pow", [zb], {"scalar": e})
+        b.add(f"pow_tensor_zero_base_{s}", "pow", [t([0.0, 0.0, 0.0, 2.0, 0.0]), t([2.0, 0.0, 1.0, 3.0, 0.5])])
+        # clamp exactly at its bounds (PyTorch 2.15 stops the gradient there: min < x < max).
+        cb = t([-2.0, -1.0, 0.0, 0.5, 1.0, 1.25, 3.0])
+        b.add(f"clamp_at_bounds_{s}", "clamp", [cb], {"min": -1.0, "max": 0.5})
+        b.add(f"clamp_min_at_bound_{s}", "clamp", [cb], {"min": 0.0, "max": None})
+        b.add(f"clamp_max_at_bound_{s}", "clamp", [cb], {"min": None, "max": 1.25})
+        # Kinks at zero.
+        k = t([-1.0, -0.0, 0.0, 2.0])
+        for op in ["relu", "abs", "sign", "sqrt"]:
+            b.add(f"{op}_at_zero_{s}", op, [k.abs() if op == "sqrt" else k])
+        # Norms of a zero row / vector.
+        zr = t([[0.0, 0.0, 0.0], [3.0, -4.0, 0.0]])
+        b.add(f"norm_zero_{s}", "norm", [t([0.0, 0.0])])
+        for p in [1, 2, 3, "inf"]:
+            b.add(f"norm_p{p}_zero_row_{s}", "norm_p", [zr], {"p": p, "dims": [1], "keepdim": False})
+        # Broadcast gradients summed back, including a size-1 dim that is kept.
+        g = torch.Generator().manual_seed(zlib.crc32(f"grad_bcast_{s}".encode()))
+        r = lambda *sh: torch.randn(sh, generator=g, dtype=torch.float64).to(dt)  # noqa: E731
+        b.add(f"mul_bcast_keep1_{s}", "mul", [r(2, 1, 3), r(4, 1)])
+        b.add(f"div_bcast_{s}", "div", [r(3, 1), r(1, 4).abs() + 0.5])
+        b.add(f"where_bcast_both_{s}", "where_", [r(3, 1), r(1, 4) > 0, r(1)])
+        b.add(f"expand_then_mul_{s}", "matmul", [r(1, 3, 2), r(2, 2, 4)])
+        b.add(f"slice_step_{s}", "slice", [r(3, 7)], {"dim": 1, "start": 1, "end": None, "step": 3})
+        b.add(f"select_neg_{s}", "select", [r(3, 4)], {"dim": 0, "index": -1})
+        b.add(f"gather_repeat_{s}", "gather", [r(2, 3), torch.tensor([[0, 0, 2, 0], [1, 1, 1, 2]])], {"dim": 1})
+        b.add(f"index_select_repeat_{s}", "index_select", [r(3, 2), torch.tensor([2, 2, 0, 2])], {"dim": 0})
+        b.add(f"cumsum_strided_{s}", "cumsum", [r(4, 3)], {"dim": 1}, prep=["t"])
+        b.add(f"split_sizes_{s}", "split_sizes", [r(5, 2)], {"sizes": [2, 0, 3], "dim": 0})
+        b.add(f"stack_strided_{s}", "stack", [r(2, 3), r(3, 2)], {"dim": 1}, prep=["t", None])
+        b.add(f"softmax_strided_{s}", "softmax", [r(4, 3)], {"dim": -1}, prep=["t"])
+        b.add(f"logsumexp_strided_{s}", "logsumexp", [r(4, 3)], {"dim": 0, "keepdim": True}, prep=["t"])
+    b.add("cat_mixed_f32_f64", "cat", [torch.tensor([1.0, 2.0]), torch.tensor([3.0], dtype=torch.float64)], {"dim": 0})
+    b.add("mul_f32_f64_bcast", "mul", [torch.tensor([[1.0], [2.0]]), torch.tensor([0.5, -1.5, 2.0], dtype=torch.float64)])
+    b.add("to_f64_from_f32", "to_dtype", [torch.tensor([0.1, -2.5])], {"dtype": "f64"})
+
+
+def write_backward(c):
+    b = GradCases(c.tensors)
+    for case in c.cases:
+        b.from_forward(case)
+    backward_only_cases(b)
+    save_file(b.tensors, os.path.join(OUT_DIR, "backward.safetensors"), metadata={"generator": "tests/golden/gen.py"})
+    manifest = {"torch_version": torch.__version__.split("+")[0], "cases": b.cases}
+    with open(os.path.join(OUT_DIR, "backward.json"), "w") as f:
+        json.dump(manifest, f, indent=1, allow_nan=False)
+        f.write("\n")
+    size = sum(os.path.getsize(os.path.join(OUT_DIR, n)) for n in ["backward.safetensors", "backward.json"])
+    print(f"golden: {len(b.cases)} backward cases ({b.skipped} large ones left out), {size / 1024:.0f} KiB")
+
+
+# ---------------------------------------------------------------------------------------------
 # Display: PyTorch's repr of tensors the Rust side can build exactly (no random values).
 
 DISPLAY = {
@@ -923,6 +1111,7 @@ def main():
     files = ["forward.safetensors", "forward.json", "display.json"]
     size = sum(os.path.getsize(os.path.join(OUT_DIR, n)) for n in files)
     print(f"golden: {len(c.cases)} forward cases, {len(DISPLAY)} display cases, {size / 1024:.0f} KiB")
+    write_backward(c)
 
 
 if __name__ == "__main__":

@@ -58,9 +58,9 @@ fn kinks_take_pytorchs_one_sided_values() {
     assert_eq!(grad_of(&[-1.0, 0.0, 2.0], &[3], |x| x.relu()), vec![0.0, 0.0, 1.0]);
     assert_eq!(grad_of(&[-1.0, 0.0, 2.0], &[3], |x| x.abs()), vec![-1.0, 0.0, 1.0]);
     assert_eq!(grad_of(&[-1.0, 0.0, 2.0], &[3], |x| x.sign()), vec![0.0; 3]);
-    // clamp passes the gradient at its bounds (min <= x <= max).
+    // clamp with scalar bounds stops the gradient at its bounds (min < x < max), as PyTorch 2.15.
     let g = grad_of(&[-2.0, -1.0, 0.0, 1.0, 2.0], &[5], |x| x.clamp(Some(-1.0), Some(1.0)));
-    assert_eq!(g, vec![0.0, 1.0, 1.0, 1.0, 0.0]);
+    assert_eq!(g, vec![0.0, 0.0, 1.0, 0.0, 0.0]);
     let g = grad_of(&[f64::NAN, 3.0], &[2], |x| x.clamp(Some(0.0), None));
     assert_eq!(g, vec![0.0, 1.0]);
 }

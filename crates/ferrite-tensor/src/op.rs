@@ -174,6 +174,16 @@ pub enum Op {
         /// Whether it was kept with size 1.
         keepdim: bool,
     },
+    /// A p-norm over `dims` (all when empty); saved: the output. Its gradient is 0 where the norm
+    /// is 0, as PyTorch's (the composite's chain rule would give NaN there).
+    Norm {
+        /// The order `p` (not 1 or inf, which are composites).
+        p: f64,
+        /// Reduced dims.
+        dims: Vec<usize>,
+        /// Whether reduced dims were kept with size 1.
+        keepdim: bool,
+    },
     /// Cumulative sum along a dim.
     Cumsum {
         /// The dim.

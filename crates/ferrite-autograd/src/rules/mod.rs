@@ -31,6 +31,7 @@ pub(crate) fn backward(node: &Node, state: &NodeState, grad: &Tensor, needs: &[b
         Op::Prod { dims, keepdim } => reduce::prod(&ctx, dims, *keepdim),
         Op::Extremum { dims, keepdim } => reduce::extremum(&ctx, dims, *keepdim),
         Op::ExtremumDim { dim, keepdim } => reduce::extremum_dim(&ctx, *dim, *keepdim),
+        Op::Norm { p, dims, keepdim } => reduce::norm(&ctx, *p, dims, *keepdim),
         Op::Cumsum { dim } => reduce::cumsum(&ctx, *dim),
         Op::Matmul => matmul::matmul(&ctx),
         Op::Cast { from } => Ok(vec![ctx.if_needed(0, || Ok(grad.to_dtype(*from)?))?]),

@@ -58,19 +58,42 @@ pub(super) fn prod(ctx: &Ctx<'_>, dims: &[usize], keepdim: bool) -> Result<Grads
 }
 
 /// `max`/`min`/`amax` over dims: the gradient is split evenly among every element equal to the
-/// extremum, as PyTorch's `evenly_distribute_backward` and `amax` backward (NaN counts as equal
-/// to a NaN result).
+/// extremum. `max_all`/`min_all` follow PyTorch's `evenly_distribute_backward`, where NaN counts as
+/// equal to a NaN result; `amax`/`amin` follow its `scale_grad_by_count(.., result == self, ..)`,
+/// where nothing equals a NaN result, so that group's gradient is NaN (`g / 0 * 0`).
 pub(super) fn extremum(ctx: &Ctx<'_>, dims: &[usize], keepdim: bool) -> Result<Grads> {
+    let nan_matches = matches!(ctx.node, "MaxBackward1" | "MinBackward1");
     Ok(vec![ctx.if_needed(0, || {
         let x = ctx.value(0)?;
         let shape = ctx.shape(0)?;
         let out = keepdim_grad(ctx.output()?, shape, dims, keepdim)?;
-        let both_nan = x.ne(x)?.logical_and(&out.ne(&out)?)?;
-        let hit = x.eq(&out)?.logical_or(&both_nan)?;
+        let mut hit = x.eq(&out)?;
+        if nan_matches {
+            hit = hit.logical_or(&x.ne(x)?.logical_and(&out.ne(&out)?)?)?;
+        }
         let count = hit.sum(&as_isize(dims), true)?;
         let g = keepdim_grad(ctx.grad, shape, dims, keepdim)?;
         let share = g.div(&count.to_dtype(g.dtype())?)?;
         Ok(share.mul(&hit.to_dtype(g.dtype())?)?)
+    })?])
+}
+
+/// A p-norm: `d|x|_p / dx = sign(x) |x|^(p-1) / |x|_p^(p-1)` (`x / |x|_2` for p = 2), and 0 for a
+/// group whose norm is 0, as PyTorch's `norm_backward`.
+pub(super) fn norm(ctx: &Ctx<'_>, p: f64, dims: &[usize], keepdim: bool) -> Result<Grads> {
+    Ok(vec![ctx.if_needed(0, || {
+        let x = ctx.value(0)?;
+        let shape = ctx.shape(0)?;
+        let out = keepdim_grad(ctx.output()?, shape, dims, keepdim)?;
+        let g = keepdim_grad(ctx.grad, shape, dims, keepdim)?;
+        let (num, den) = if p == 2.0 {
+            (x.clone(), out)
+        } else {
+            (x.sign()?.mul(&x.abs()?.pow(p - 1.0)?)?, out.pow(p - 1.0)?)
+        };
+        let nonzero = den.ne(0.0)?;
+        let scale = g.div(&den.where_(&nonzero, 1.0)?)?.where_(&nonzero, 0.0)?;
+        Ok(num.mul(&scale)?)
     })?])
 }
 

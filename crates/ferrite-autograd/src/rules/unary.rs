@@ -53,15 +53,15 @@ fn powf(g: &Tensor, x: &Tensor, p: f64) -> Result<Tensor> {
     Ok(g.mul(&x.pow(p - 1.0)?.mul(p)?)?)
 }
 
-/// The gradient passes where `min <= x <= max` (bounds included, as PyTorch's `clamp_backward`),
-/// and is zero elsewhere, including at NaN.
+/// The gradient passes where `min < x < max` and is zero elsewhere: at the bounds (PyTorch's
+/// `clamp_backward` with scalar bounds, like `clamp_min`'s `self > min`) and at NaN.
 fn clamp(g: &Tensor, x: &Tensor, lo: Option<f64>, hi: Option<f64>) -> Result<Tensor> {
     let mut inside = x.eq(x)?; // true except at NaN
     if let Some(lo) = lo {
-        inside = inside.logical_and(&x.ge(lo)?)?;
+        inside = inside.logical_and(&x.gt(lo)?)?;
     }
     if let Some(hi) = hi {
-        inside = inside.logical_and(&x.le(hi)?)?;
+        inside = inside.logical_and(&x.lt(hi)?)?;
     }
     Ok(g.where_(&inside, 0.0)?)
 }

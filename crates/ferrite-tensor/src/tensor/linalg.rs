@@ -146,7 +146,36 @@ impl Tensor {
     /// # Ok::<(), ferrite_tensor::Error>(())
     /// ```
     pub fn norm(&self) -> Result<Tensor> {
-        self.to_dtype(self.dtype().to_float())?.square()?.sum_all()?.sqrt()
+        self.norm_p(2.0, &[], false)
+    }
+
+    /// A p-norm (1 < p < inf) computed by its composite without recording, then recorded as one
+    /// `Norm` node whose rule is exact at zero.
+    fn norm_recorded(&self, p: f64, dims: &[isize], keepdim: bool) -> Result<Tensor> {
+        let x = self.to_dtype(self.dtype().to_float())?;
+        let out = {
+            let _g = crate::no_grad();
+            let a = x.abs()?;
+            if p == 2.0 {
+                a.square()?.sum(dims, keepdim)?.sqrt()?
+            } else {
+                a.pow(p)?.sum(dims, keepdim)?.pow(1.0 / p)?
+            }
+        };
+        let mut d = dims
+            .iter()
+            .map(|&d| crate::shape::normalize_dim(d, x.dim(), "norm"))
+            .collect::<Result<Vec<_>>>()?;
+        d.sort_unstable();
+        d.dedup();
+        if x.dim() == 0 {
+            d.clear();
+        }
+        Ok(out.record(
+            || (Op::Norm { p, dims: d, keepdim }, "LinalgVectorNormBackward0"),
+            &[&x],
+            |o| vec![o.detach()],
+        ))
     }
 
     /// The p-norm over `dims` (all when empty): `p = 1` is the sum of absolute values, `p = inf`
@@ -155,12 +184,10 @@ impl Tensor {
         let x = self.to_dtype(self.dtype().to_float())?.abs()?;
         if p == 1.0 {
             x.sum(dims, keepdim)
-        } else if p == 2.0 {
-            x.square()?.sum(dims, keepdim)?.sqrt()
         } else if p == f64::INFINITY {
             x.amax(dims, keepdim)
         } else if p > 0.0 {
-            x.pow(p)?.sum(dims, keepdim)?.pow(1.0 / p)
+            self.norm_recorded(p, dims, keepdim)
         } else {
             Err(Error::InvalidArgument {
                 op: "norm",
