@@ -126,37 +126,29 @@ pub struct Node {
     state: Mutex<Option<Arc<NodeState>>>,
 }
 
-impl Drop for Node {
-    /// Frees a chain of nodes iteratively: the default recursive drop (node -> saved tensor ->
-    /// its node -> ...) would overflow the stack on a graph a few ten thousand ops deep.
-    fn drop(&mut self) {
-        let mut nodes: Vec<Arc<Node>> = Vec::new();
-        let mut tensors: Vec<Tensor> = Vec::new();
-        take_state(self, &mut nodes, &mut tensors);
-        loop {
-            if let Some(t) = tensors.pop() {
-                if let Some(n) = t.take_grad_fn_if_unique() {
-                    nodes.push(n);
-                }
-            } else if let Some(n) = nodes.pop() {
-                if let Ok(mut n) = Arc::try_unwrap(n) {
-                    take_state(&mut n, &mut nodes, &mut tensors);
-                }
-            } else {
-                break;
-            }
-        }
-    }
+thread_local! {
+    /// Node states waiting to be dropped, and whether a drop loop is already draining them.
+    static PENDING: std::cell::RefCell<Vec<Arc<NodeState>>> = const { std::cell::RefCell::new(Vec::new()) };
+    static DRAINING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Moves a node's saved tensors and edges out (when no one else holds its state).
-fn take_state(n: &mut Node, nodes: &mut Vec<Arc<Node>>, tensors: &mut Vec<Tensor>) {
-    let state = n.state.get_mut().unwrap_or_else(|e| e.into_inner()).take();
-    if let Some(Ok(state)) = state.map(Arc::try_unwrap) {
-        for s in state.inputs.into_iter().chain(state.saved) {
-            nodes.extend(s.grad_fn);
-            tensors.push(s.tensor);
+impl Drop for Node {
+    /// Frees a chain of nodes iteratively: the default recursive drop (node -> saved tensor ->
+    /// its node -> ...) would overflow the stack on a graph a few ten thousand ops deep. A node's
+    /// state is queued; the outermost drop drains the queue, and the drops that draining causes
+    /// only queue (a reused thread-local buffer, so no allocation per node).
+    fn drop(&mut self) {
+        let Some(state) = self.state.get_mut().unwrap_or_else(|e| e.into_inner()).take() else {
+            return;
+        };
+        PENDING.with(|p| p.borrow_mut().push(state));
+        if DRAINING.with(|d| d.replace(true)) {
+            return;
         }
+        while let Some(next) = PENDING.with(|p| p.borrow_mut().pop()) {
+            drop(next);
+        }
+        DRAINING.with(|d| d.set(false));
     }
 }
 

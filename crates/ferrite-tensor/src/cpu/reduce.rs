@@ -4,7 +4,7 @@
 //! order, so the result is bitwise the same for any number of threads.
 
 use super::num::Num;
-use super::strided::PAR_CHUNK;
+use super::strided::{PAR_CHUNK, worth_parallel};
 use super::{CpuElement, CpuStorage};
 use crate::op::ReduceOp;
 use crate::{DType, Error, Layout, Result, Shape};
@@ -44,7 +44,12 @@ fn sum_blocks<T: Num>(v: &[T]) -> T {
     if v.len() < 2 * PAR_CHUNK {
         return sum_contiguous(v);
     }
-    let partial: Vec<T> = v.par_chunks(PAR_CHUNK).map(sum_contiguous).collect();
+    // The same blocks in the same order whether they run on one thread or many.
+    let partial: Vec<T> = if worth_parallel(v.len()) {
+        v.par_chunks(PAR_CHUNK).map(sum_contiguous).collect()
+    } else {
+        v.chunks(PAR_CHUNK).map(sum_contiguous).collect()
+    };
     sum_contiguous(&partial)
 }
 
@@ -118,7 +123,7 @@ fn general<T: Num, R: Reducer<T>>(v: &[T], l: &Layout, dims: &[usize], r: &R) ->
         let mut it = inner_layout.strided_indices().map(|i| v[base + i]);
         r.reduce_row(&mut it)
     };
-    if l.numel() >= 2 * PAR_CHUNK {
+    if worth_parallel(l.numel()) {
         starts.par_iter().map(|&b| row(b)).collect()
     } else {
         starts.iter().map(|&b| row(b)).collect()
@@ -138,10 +143,10 @@ fn sum<T: Num>(v: &[T], l: &Layout, dims: &[usize]) -> Vec<T> {
         if out_n == 1 {
             return vec![sum_blocks(v)];
         }
-        return if l.numel() >= 2 * PAR_CHUNK {
+        return if worth_parallel(l.numel()) {
             v.par_chunks(inner).map(sum_blocks).collect()
         } else {
-            v.chunks(inner).map(sum_contiguous).collect()
+            v.chunks(inner).map(sum_blocks).collect()
         };
     }
     // Kept dims innermost and dense (e.g. sum over dim 0 of a matrix): add whole rows, which vectorises.
@@ -166,7 +171,7 @@ fn sum<T: Num>(v: &[T], l: &Layout, dims: &[usize]) -> Vec<T> {
                 }
             }
         };
-        if l.numel() >= 2 * PAR_CHUNK && out_n >= 64 {
+        if worth_parallel(l.numel()) && out_n >= 64 {
             let chunk = (out_n / rayon::current_num_threads().max(1)).clamp(64, 4096);
             // Each output column is summed in the same order whatever the split.
             acc.par_chunks_mut(chunk).enumerate().for_each(|(c, a)| add_rows(a, c * chunk));
@@ -251,4 +256,31 @@ pub(super) fn cumsum(s: &CpuStorage, l: &Layout, dim: usize) -> Result<CpuStorag
         CpuStorage::U8(v) => go(v, l, dim),
         CpuStorage::Bool(_) => return Err(Error::UnsupportedDType { op: "cumsum", dtype: DType::Bool }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The promise in the module doc: a sum is bitwise the same for any number of threads.
+    #[test]
+    fn sums_do_not_depend_on_the_thread_count() {
+        let n = 300_007;
+        let v: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1009) as f32 / 1009.0 - 0.5).collect();
+        let l = Layout::contiguous([n]);
+        let rows = Layout::contiguous([7, n / 7]);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                (sum(&v, &l, &[0]), sum(&v[..7 * (n / 7)], &rows, &[1]), sum(&v[..7 * (n / 7)], &rows, &[0]))
+            })
+        };
+        let one = run(1);
+        for t in [2, 3, 4] {
+            let other = run(t);
+            assert_eq!(one.0[0].to_bits(), other.0[0].to_bits(), "{t} threads");
+            assert!(one.1.iter().zip(&other.1).all(|(a, b)| a.to_bits() == b.to_bits()), "{t} threads");
+            assert!(one.2.iter().zip(&other.2).all(|(a, b)| a.to_bits() == b.to_bits()), "{t} threads");
+        }
+    }
 }

@@ -76,10 +76,17 @@ impl<const N: usize> Collapsed<N> {
     }
 }
 
+/// True when a loop over `n` elements is worth splitting across threads: it is large and there is
+/// more than one thread (handing work to a one-thread pool only adds a cross-thread wake-up).
+#[inline]
+pub(crate) fn worth_parallel(n: usize) -> bool {
+    n >= 2 * PAR_CHUNK && rayon::current_num_threads() > 1
+}
+
 /// Runs `body(out_chunk, first_index)` over `out` in parallel chunks when it is large.
 #[inline]
 pub(crate) fn par_fill<O: Send>(out: &mut [O], chunk: usize, body: impl Fn(&mut [O], usize) + Sync) {
-    if out.len() >= 2 * PAR_CHUNK && chunk > 0 {
+    if worth_parallel(out.len()) && chunk > 0 {
         out.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| body(part, c * chunk));
     } else {
         body(out, 0);

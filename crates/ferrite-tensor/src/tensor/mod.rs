@@ -223,11 +223,6 @@ impl Tensor {
         self.0.grad_fn.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Takes the grad_fn out when this is the last handle (iterative graph teardown).
-    pub(crate) fn take_grad_fn_if_unique(mut self) -> Option<Arc<Node>> {
-        Arc::get_mut(&mut self.0).and_then(|t| t.grad_fn.get_mut().unwrap_or_else(|e| e.into_inner()).take())
-    }
-
     /// True when this tensor is a view made by a recorded view op (reshape, slice, transpose...)
     /// of a tensor with history: an in-place write through it cannot update the base's history.
     pub(crate) fn is_tracked_view(&self) -> bool {
