@@ -158,6 +158,7 @@ fn execute(roots: &[(&Tensor, Tensor)], retain_graph: bool, sink: &mut Sink<'_>)
         }
     }
     let mut order = topo_order(&nodes)?;
+    grads.reserve(order.len());
     for visit in &mut order {
         let k = key(&visit.node);
         let state = visit.state.take();

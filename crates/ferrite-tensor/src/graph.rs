@@ -75,7 +75,7 @@ impl SavedTensor {
     pub fn new(tensor: Tensor) -> Self {
         let version = tensor.storage_version();
         let grad_fn = tensor.grad_fn();
-        let requires_grad = tensor.requires_grad();
+        let requires_grad = grad_fn.is_some() || tensor.requires_grad();
         SavedTensor { tensor, version, grad_fn, requires_grad }
     }
 
