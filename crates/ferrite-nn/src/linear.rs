@@ -139,14 +139,24 @@ impl LazyLinear {
         }
     }
 
-    /// The inferred input size (0 before the first forward).
+    /// The inferred input size (0 before the first forward or a state-dict load).
     pub fn in_features(&self) -> usize {
-        *self.in_features.lock().unwrap_or_else(|e| e.into_inner())
+        let inf = *self.in_features.lock().unwrap_or_else(|e| e.into_inner());
+        if inf != 0 {
+            return inf;
+        }
+        // A load_state_dict materializes the weight without a forward; its shape tells.
+        self.weight.tensor().ok().and_then(|w| w.dims().get(1).copied()).unwrap_or(0)
     }
 
     fn materialize(&self, in_features: usize) -> Result<()> {
         let mut inf = self.in_features.lock().unwrap_or_else(|e| e.into_inner());
         if *inf != 0 {
+            return Ok(());
+        }
+        // Loaded from a state dict before the first forward: keep the loaded values.
+        if let Ok(w) = self.weight.tensor() {
+            *inf = w.dims().get(1).copied().unwrap_or(0);
             return Ok(());
         }
         let (w, b) = default_params(in_features, self.out_features, self.bias.is_some())?;
@@ -194,3 +204,22 @@ impl Module for LazyLinear {
 }
 
 impl_module_display!(Linear, LazyLinear);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ModuleExt;
+
+    #[test]
+    fn lazy_linear_loaded_before_its_first_forward_keeps_the_loaded_values() -> Result<()> {
+        let trained = LazyLinear::new(3);
+        trained.forward(&Tensor::ones([1, 4]))?;
+        let fresh = LazyLinear::new(3);
+        fresh.load_state_dict(&trained.state_dict())?;
+        assert_eq!(fresh.in_features(), 4);
+        assert_eq!(fresh.to_string(), "Linear(in_features=4, out_features=3, bias=True)");
+        let x = Tensor::ones([2, 4]);
+        assert_eq!(fresh.forward(&x)?.to_vec::<f32>()?, trained.forward(&x)?.to_vec::<f32>()?);
+        Ok(())
+    }
+}

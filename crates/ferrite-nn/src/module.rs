@@ -180,8 +180,30 @@ pub trait ModuleExt: Module {
 
     /// Calls `f` on every submodule, children before their parent, depth first (PyTorch's `apply`);
     /// stops at the first error. d2l's `net.apply(init_normal)`.
-    fn apply(&self, f: &mut dyn FnMut(&dyn Module) -> Result<()>) -> Result<&Self> {
-        apply(self.as_dyn(), f)?;
+    ///
+    /// `f` may return any error that a module error converts into, so a function written against
+    /// the facade (`-> ferrite::Result<()>`) is passed as it is. An uninitialized lazy layer refuses
+    /// `apply` before `f` sees it.
+    ///
+    /// ```
+    /// use ferrite_nn::{sequential, Linear, Module, ModuleExt, ReLU};
+    /// fn count_linear(m: &dyn Module, n: &mut usize) -> ferrite_nn::Result<()> {
+    ///     if m.downcast_ref::<Linear>().is_some() {
+    ///         *n += 1;
+    ///     }
+    ///     Ok(())
+    /// }
+    /// let net = sequential![Linear::new(4, 8)?, ReLU::new(), Linear::new(8, 1)?];
+    /// let mut n = 0;
+    /// net.apply(|m| count_linear(m, &mut n))?;
+    /// assert_eq!(n, 2);
+    /// # Ok::<(), ferrite_nn::Error>(())
+    /// ```
+    fn apply<E: From<Error>>(
+        &self,
+        mut f: impl FnMut(&dyn Module) -> std::result::Result<(), E>,
+    ) -> std::result::Result<&Self, E> {
+        apply(self.as_dyn(), &mut f)?;
         Ok(self)
     }
 
@@ -258,7 +280,10 @@ fn set_mode(m: &dyn Module, training: bool) {
     }
 }
 
-fn apply(m: &dyn Module, f: &mut dyn FnMut(&dyn Module) -> Result<()>) -> Result<()> {
+fn apply<E: From<Error>>(
+    m: &dyn Module,
+    f: &mut dyn FnMut(&dyn Module) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
     for (_, c) in m.children() {
         apply(c, f)?;
     }

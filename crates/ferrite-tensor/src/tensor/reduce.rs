@@ -90,7 +90,13 @@ impl Tensor {
         }
         let d = reduce_dims(self, dims, "mean")?;
         let n: usize = if d.is_empty() { self.numel() } else { d.iter().map(|&i| self.dims()[i]).product() };
-        self.sum(dims, keepdim)?.div(n as f64)
+        // Divided exactly as PyTorch's mean; the node carries PyTorch's name.
+        let name = if d.is_empty() { "MeanBackward0" } else { "MeanBackward1" };
+        self.sum(dims, keepdim)?.binary_op(
+            crate::Operand::Scalar(crate::Scalar::Float(n as f64)),
+            crate::op::BinaryOp::Div,
+            name,
+        )
     }
 
     /// Mean of every element.
