@@ -228,6 +228,29 @@ pub trait ModuleExt: Module {
         crate::state::load(self.as_dyn(), dict, true).map(|_| ())
     }
 
+    /// Moves every parameter to `device` (PyTorch's `net.to(device)`); parameters already there
+    /// keep their tensors, and handles taken before (an optimizer's) see the moved ones. Buffers
+    /// are plain tensors owned by their layer and are not moved.
+    ///
+    /// ```
+    /// use ferrite_nn::{Linear, ModuleExt};
+    /// use ferrite_tensor::Device;
+    /// let net = Linear::new(3, 1)?;
+    /// net.to(Device::Cpu)?;
+    /// assert_eq!(net.weight()?.device(), Device::Cpu);
+    /// # Ok::<(), ferrite_nn::Error>(())
+    /// ```
+    fn to(&self, device: ferrite_tensor::Device) -> Result<&Self> {
+        for p in self.parameters() {
+            if let Ok(t) = p.tensor()
+                && t.device() != device
+            {
+                p.materialize(t.detach().to_device(device)?)?;
+            }
+        }
+        Ok(self)
+    }
+
     /// The module as a trait object.
     fn as_dyn(&self) -> &dyn Module;
 }

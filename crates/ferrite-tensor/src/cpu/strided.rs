@@ -9,7 +9,7 @@ use crate::Layout;
 use rayon::prelude::*;
 
 /// Elements per parallel task; below twice this, loops stay on the calling thread.
-pub(crate) const PAR_CHUNK: usize = 1 << 15;
+pub(crate) const PAR_CHUNK: usize = 1 << 17;
 
 /// Dims and per-operand strides after merging dims that are contiguous in every operand.
 pub(crate) struct Collapsed<const N: usize> {
