@@ -250,7 +250,7 @@ mod tests {
     /// Sizes above the parallel threshold, contiguous and strided, against a plain loop.
     #[test]
     fn parallel_paths_match_a_plain_loop() {
-        let (r, c) = (300, 401);
+        let (r, c) = (700, 401); // above 2 * PAR_CHUNK, so the parallel paths run
         let a: Vec<f64> = (0..r * c).map(|i| i as f64).collect();
         let b: Vec<f64> = (0..r * c).map(|i| (i % 7) as f64).collect();
         let la = Layout::contiguous([r, c]);
