@@ -9,6 +9,7 @@ mod elementwise;
 mod matmul;
 mod mlp;
 mod reduce;
+mod save_load;
 
 use crate::record::Record;
 use ferrite::Result;
@@ -33,8 +34,7 @@ pub const WORKLOADS: &[Workload] = &[
     Workload { id: "W4", name: "W4_elementwise", run: Some(elementwise::w4_elementwise) },
     Workload { id: "W5", name: "W5_reduce", run: Some(reduce::w5_reduce) },
     Workload { id: "W6", name: "W6_autograd_overhead", run: Some(autograd::w6_autograd_overhead) },
-    // Needs safetensors save/load.
-    Workload { id: "W7", name: "W7_save_load", run: None },
+    Workload { id: "W7", name: "W7_save_load", run: Some(save_load::w7_save_load) },
     // Needs a DataLoader, nn.Linear, MSELoss and SGD.
     Workload { id: "W8", name: "W8_d2l_linear_regression", run: None },
     // Hardware ceilings are measured by the reference only; they frame both columns.

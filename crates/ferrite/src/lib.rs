@@ -28,6 +28,13 @@ pub use ferrite_nn as nn;
 /// Parameter initialisation (PyTorch's `torch.nn.init`).
 pub use ferrite_init as init;
 
+/// Files (PyTorch's `torch.save`/`torch.load`): safetensors save/load and PyTorch checkpoints.
+pub use ferrite_serialize as serialize;
+
+mod save;
+pub use ferrite_serialize::{Saved, load, load_map, load_tensor, load_torch, load_vec};
+pub use save::{Save, SavedExt, save};
+
 pub use ferrite_autograd::Backward;
 pub use ferrite_tensor::{get_rng_state, manual_seed, set_rng_state};
 
@@ -44,6 +51,9 @@ pub enum Error {
     /// A module failed.
     #[error(transparent)]
     Nn(#[from] ferrite_nn::Error),
+    /// Saving or loading a file failed.
+    #[error(transparent)]
+    Serialize(#[from] ferrite_serialize::Error),
 }
 
 /// `Result` with [`Error`].
@@ -51,6 +61,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The names a d2l-style program uses.
 pub mod prelude {
+    pub use crate::SavedExt;
     pub use crate::{
         Backward, DType, Device, Ellipsis, Error, IndexItem, NewAxis, Result, Scalar, Shape, Tensor, init,
         manual_seed, nn, no_grad, no_grad_scope, s, set_grad_enabled, tensor,

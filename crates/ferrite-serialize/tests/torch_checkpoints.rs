@@ -1,0 +1,43 @@
+//! PyTorch checkpoints written by `torch.save` (fixtures from tests/golden/gen_serialize.py):
+//! d2l's MLP state dict, and strided views that share one storage, for every dtype.
+
+mod common;
+
+use common::{assert_matches_json, assert_same, data};
+use ferrite_serialize::{Error, Malformed, load_map, load_torch};
+
+#[test]
+fn d2l_mlp_state_dict_matches_the_same_weights_in_safetensors() {
+    let pt = load_torch(data("mlp.pt")).unwrap();
+    let names: Vec<&str> = pt.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"], "state_dict order");
+    assert_eq!(pt[0].1.dims(), &[256, 20]);
+    assert_eq!(pt[2].1.dims(), &[10, 256]);
+    let st = load_map(data("mlp.safetensors")).unwrap();
+    for (name, t) in &pt {
+        let (_, want) = st.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} missing"));
+        assert_same(t, want);
+    }
+}
+
+#[test]
+fn strided_views_and_every_dtype_match_pytorch() {
+    let want: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("views.json")).unwrap()).unwrap();
+    let got = load_torch(data("views.pt")).unwrap();
+    let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+    let want_names: Vec<&str> = want.as_object().unwrap().keys().map(|s| s.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(sorted, want_names, "every tensor is there (json keys are sorted)");
+    assert_eq!(names[..3], ["base", "t", "rows"], "dict order kept");
+    for (name, t) in &got {
+        assert_matches_json(name, t, &want[name.as_str()]);
+    }
+}
+
+#[test]
+fn a_safetensors_file_is_not_a_torch_checkpoint() {
+    let err = load_torch(data("mlp.safetensors")).unwrap_err();
+    assert!(matches!(err, Error::Malformed { problem: Malformed::Zip(_), .. }), "{err}");
+}
