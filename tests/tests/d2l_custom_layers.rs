@@ -7,14 +7,7 @@
 
 use ferrite::nn::functional as F;
 use ferrite::prelude::*;
-use std::sync::{Mutex, MutexGuard};
-
-/// The seeded generator is one per process; tests that draw hold this lock (see d2l_parameters).
-static RNG: Mutex<()> = Mutex::new(());
-
-fn rng_lock() -> MutexGuard<'static, ()> {
-    RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
+use ferrite_tests::rng_lock;
 
 /// d2l's `class CenteredLayer(nn.Module)`: subtracts the mean; no parameters.
 #[derive(nn::Module)]

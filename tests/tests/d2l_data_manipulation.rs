@@ -8,44 +8,7 @@
 //! notes show Jupyter's output.
 
 use ferrite::prelude::*;
-
-/// Asserts the `Display` text of a tensor: PyTorch's `repr`, the spec for `format!("{t}")`.
-#[track_caller]
-fn assert_prints(t: &Tensor, expected: &str) {
-    assert_eq!(format!("{t}"), expected, "Display must print exactly what PyTorch prints");
-}
-
-/// Asserts the text IPython shows for the tuple `items` (a cell ending in `a, b`).
-#[track_caller]
-fn assert_tuple_prints(items: &[&dyn std::fmt::Display], expected: &str) {
-    let shown: Vec<String> = items.iter().map(|t| t.to_string()).collect();
-    assert_eq!(ipython_tuple(&shown), expected, "Display must print exactly what PyTorch prints");
-}
-
-/// IPython's pretty-printed tuple: one line when it fits in 79 columns and no item spans lines;
-/// otherwise one item per line, every continuation line (blank ones too) indented by one space
-/// for the `(`.
-fn ipython_tuple(items: &[String]) -> String {
-    let flat = format!("({})", items.join(", "));
-    if flat.len() <= 79 && !flat.contains('\n') {
-        return flat;
-    }
-    let parts: Vec<String> = items.iter().map(|s| s.replace('\n', "\n ")).collect();
-    format!("({})", parts.join(",\n "))
-}
-
-/// Checks dtype, shape and the row-major values of `t`, exactly.
-#[track_caller]
-fn assert_values<T: ferrite::core::cpu::CpuElement + PartialEq + std::fmt::Debug>(
-    t: &Tensor,
-    dtype: DType,
-    dims: &[usize],
-    values: &[T],
-) {
-    assert_eq!(t.dtype(), dtype, "dtype");
-    assert_eq!(t.dims(), dims, "shape");
-    assert_eq!(t.to_vec::<T>().expect("to_vec"), values, "values");
-}
+use ferrite_tests::{assert_prints, assert_tuple_prints, assert_values};
 
 /// d2l's `X = torch.arange(12, dtype=torch.float32).reshape((3,4))`.
 fn x_3x4() -> Result<Tensor> {

@@ -9,14 +9,7 @@
 //! with `in_features` inferred, and handles (an optimizer's) taken before see the real tensors.
 
 use ferrite::prelude::*;
-use std::sync::{Mutex, MutexGuard};
-
-/// The seeded generator is one per process; tests that draw hold this lock (see d2l_parameters).
-static RNG: Mutex<()> = Mutex::new(());
-
-fn rng_lock() -> MutexGuard<'static, ()> {
-    RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
+use ferrite_tests::rng_lock;
 
 fn lazy_net() -> nn::Sequential {
     nn::sequential![nn::LazyLinear::new(256), nn::ReLU::new(), nn::LazyLinear::new(10)]

@@ -9,15 +9,8 @@
 //! with PyTorch's (`tests/golden/nn_tied.json`).
 
 use ferrite::prelude::*;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-/// The seeded generator is one per process and tests run on parallel threads: every test that
-/// draws random numbers holds this lock, so `manual_seed` then a draw is reproducible.
-static RNG: Mutex<()> = Mutex::new(());
-
-fn rng_lock() -> MutexGuard<'static, ()> {
-    RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
+use ferrite_tests::rng_lock;
+use std::sync::Arc;
 
 /// d2l's `net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))`.
 fn d2l_net() -> Result<nn::Sequential> {

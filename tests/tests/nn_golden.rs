@@ -11,14 +11,8 @@
 use ferrite::init::{FanMode, Nonlinearity};
 use ferrite::nn::functional as F;
 use ferrite::prelude::*;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-/// The seeded generator is one per process; tests that draw hold this lock (see d2l_parameters).
-static RNG: Mutex<()> = Mutex::new(());
-
-fn rng_lock() -> MutexGuard<'static, ()> {
-    RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
+use ferrite_tests::rng_lock;
+use std::sync::Arc;
 
 fn fixture(file: &str) -> serde_json::Map<String, serde_json::Value> {
     let path = format!("{}/golden/{file}", env!("CARGO_MANIFEST_DIR"));
