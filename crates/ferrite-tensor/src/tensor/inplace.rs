@@ -43,9 +43,11 @@ impl Tensor {
     /// Copies `src` (broadcast and cast to this tensor) into this view without recording.
     pub(crate) fn copy_raw(&self, src: &Tensor) -> Result<()> {
         self.same_device(src, "copy_")?;
-        let src = src.to_dtype(self.dtype())?.broadcast_to(self.shape().clone())?;
+        // This copy is never recorded, so cast and broadcast a detached handle: no throwaway
+        // graph nodes when `src` requires grad.
+        let src = src.detach().to_dtype(self.dtype())?.broadcast_to(self.shape().clone())?;
         // Reading and writing one storage at once would deadlock and could read half-written data.
-        let src = if src.storage().same(self.storage()) { src.detach().deep_clone()? } else { src };
+        let src = if src.storage().same(self.storage()) { src.deep_clone()? } else { src };
         let gs = src.storage().read();
         self.storage().write().copy_from(self.layout(), &**gs, src.layout())
     }
