@@ -30,7 +30,7 @@ pub use error::{Error, Mismatch, Result};
 pub use ferrite_derive::Module;
 pub use functional::Reduction;
 pub use linear::{LazyLinear, Linear};
-pub use loss::{CrossEntropyLoss, MSELoss};
+pub use loss::{CrossEntropyLoss, Loss, MSELoss};
 pub use module::{Module, ModuleBase, ModuleExt, Training, repr};
 pub use parameter::Parameter;
 pub use pool::{AvgPool2d, MaxPool2d};

@@ -7,6 +7,47 @@ use ferrite_tensor::Tensor;
 use std::any::Any;
 use std::fmt;
 
+/// A loss function: what training loops take where PyTorch passes `loss` (any callable).
+///
+/// Implemented by [`MSELoss`], [`CrossEntropyLoss`] and by closures
+/// `Fn(&Tensor, &Tensor) -> Result<Tensor>`, so a hand-written loss (d2l's `squared_loss`) plugs in too.
+///
+/// ```
+/// use ferrite_nn::{Loss, MSELoss};
+/// use ferrite_tensor::tensor;
+/// fn total(loss: &dyn Loss) -> ferrite_nn::Result<f32> {
+///     loss.loss(&tensor!([1.0, 3.0]), &tensor!([0.0, 1.0]))?.item::<f32>().map_err(Into::into)
+/// }
+/// assert_eq!(total(&MSELoss::new())?, 2.5);
+/// assert_eq!(total(&|a: &ferrite_tensor::Tensor, b: &ferrite_tensor::Tensor| Ok(a.sub(b)?.sum_all()?))?, 3.0);
+/// # Ok::<(), ferrite_nn::Error>(())
+/// ```
+pub trait Loss: Send + Sync {
+    /// The loss of `input` (predictions or logits) against `target`.
+    fn loss(&self, input: &Tensor, target: &Tensor) -> Result<Tensor>;
+}
+
+impl<F> Loss for F
+where
+    F: Fn(&Tensor, &Tensor) -> Result<Tensor> + Send + Sync,
+{
+    fn loss(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
+        self(input, target)
+    }
+}
+
+impl Loss for MSELoss {
+    fn loss(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
+        self.forward(input, target)
+    }
+}
+
+impl Loss for CrossEntropyLoss {
+    fn loss(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
+        self.forward(input, target)
+    }
+}
+
 /// Mean squared error between prediction and target.
 ///
 /// ```
