@@ -10,6 +10,8 @@ Writes into crates/ferrite-serialize/tests/data/:
   mlp.safetensors: the same weights via save_file, which the Rust test compares against.
 - views.pt: torch.save of a dict whose tensors are strided views sharing one storage, plus
   one tensor per dtype; views.json holds the expected values.
+- tests/golden/files/mlp.params + mlp_io.safetensors: d2l's MLP (hidden, output) saved by
+  torch.save(net.state_dict(), 'mlp.params'), with its input X and output Y, for the d2l file cells.
 - malformed/*: files each loader must refuse with a clear error; malformed/expected.json maps
   each file to a substring its error must contain.
 
@@ -31,6 +33,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 OUT = Path(__file__).resolve().parents[2] / "crates" / "ferrite-serialize" / "tests" / "data"
+D2L = Path(__file__).resolve().parent / "files"
 
 
 def flat(t):
@@ -65,6 +68,29 @@ def mlp():
     save_file({k: v.contiguous() for k, v in sd.items()}, OUT / "mlp.safetensors")
     back = torch.load(OUT / "mlp.pt", weights_only=True)
     assert list(back) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+class MLP(nn.Module):
+    """d2l's MLP of the "reading and writing files" section."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(20, 256)
+        self.output = nn.Linear(256, 10)
+
+    def forward(self, x):
+        return self.output(torch.relu(self.hidden(x)))
+
+
+def d2l_mlp_params():
+    """d2l's cells: torch.save(net.state_dict(), 'mlp.params'), with the X and Y = net(X) that a
+    ferrite clone must reproduce after loading the file."""
+    torch.manual_seed(1)
+    net = MLP()
+    X = torch.randn(size=(2, 20))
+    Y = net(X).detach()
+    torch.save(net.state_dict(), D2L / "mlp.params")
+    save_file({"X": X, "Y": Y}, D2L / "mlp_io.safetensors")
 
 
 def views():
@@ -178,6 +204,17 @@ def malformed():
     whole = (OUT / "mlp.pt").read_bytes()
     (m / "truncated.pt").write_bytes(whole[: len(whole) // 2])
     expected["truncated.pt"] = "no end-of-central-directory"
+    # One flipped bit in the first weight's raw storage: the zip's CRC-32 no longer matches.
+    with zipfile.ZipFile(OUT / "mlp.pt") as z:
+        info = next(i for i in z.infolist() if i.filename.endswith("/data/0"))
+    # The local header's extra field (PyTorch's alignment padding) differs from the central one's.
+    nlen, elen = struct.unpack_from("<HH", whole, info.header_offset + 26)
+    at = info.header_offset + 30 + nlen + elen + 5
+    flipped = bytearray(whole)
+    flipped[at] ^= 0x10
+    (m / "bad_crc.pt").write_bytes(bytes(flipped))
+    expected["bad_crc.pt"] = "is corrupted: its CRC-32"
+    # (torch.load does not check CRCs and loads this file with one weight changed; ferrite refuses.)
     # A pickle that stops mid-string.
     zip_with_pickle(m / "truncated_pickle.pt", b"\x80\x02}q\x00X\xff\x00\x00\x00abc")
     expected["truncated_pickle.pt"] = "bad pickle"
@@ -212,6 +249,8 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     py_dtypes()
     mlp()
+    D2L.mkdir(exist_ok=True)
+    d2l_mlp_params()
     views()
     malformed()
     total = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())

@@ -198,6 +198,15 @@ pub enum Malformed {
     },
     /// The checkpoint lacks an entry it needs.
     MissingEntry(String),
+    /// A zip entry's bytes do not match the CRC-32 recorded for them (a corrupted file).
+    Crc {
+        /// The entry.
+        entry: String,
+        /// The CRC-32 the archive records.
+        expected: u32,
+        /// The CRC-32 of the bytes found.
+        actual: u32,
+    },
     /// The pickle asks for a global outside the allow-list.
     ForbiddenGlobal {
         /// The module.
@@ -255,6 +264,10 @@ impl fmt::Display for Malformed {
                 "zip entry '{entry}' is compressed (method {method}); only stored entries, as torch.save writes, are read"
             ),
             MissingEntry(e) => write!(f, "checkpoint has no entry '{e}'"),
+            Crc { entry, expected, actual } => write!(
+                f,
+                "entry '{entry}' is corrupted: its CRC-32 is {actual:08x}, the archive records {expected:08x}"
+            ),
             ForbiddenGlobal { module, name } => {
                 write!(f, "pickle asks for global '{module}.{name}', which is not allowed in a state dict")
             }

@@ -101,6 +101,32 @@ impl Saved {
     }
 }
 
+/// Prints as Python prints what `torch.load` returns: the tensor, `[t1, t2]` for a list and
+/// `{'x': t1, 'y': t2}` for named tensors.
+///
+/// ```
+/// use ferrite_serialize::Saved;
+/// use ferrite_tensor::Tensor;
+/// let d = Saved::Map(vec![("x".into(), Tensor::arange(4)?), ("y".into(), Tensor::zeros([4]))]);
+/// assert_eq!(d.to_string(), "{'x': tensor([0, 1, 2, 3]), 'y': tensor([0., 0., 0., 0.])}");
+/// # Ok::<(), ferrite_tensor::Error>(())
+/// ```
+impl fmt::Display for Saved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Saved::Tensor(t) => write!(f, "{t}"),
+            Saved::List(v) => {
+                let items: Vec<String> = v.iter().map(|t| t.to_string()).collect();
+                write!(f, "[{}]", items.join(", "))
+            }
+            Saved::Map(m) => {
+                let items: Vec<String> = m.iter().map(|(k, t)| format!("'{k}': {t}")).collect();
+                write!(f, "{{{}}}", items.join(", "))
+            }
+        }
+    }
+}
+
 impl From<Tensor> for Saved {
     fn from(t: Tensor) -> Self {
         Saved::Tensor(t)

@@ -10,7 +10,6 @@ use crate::elements::decode;
 use crate::{Error, Malformed, Result};
 use ferrite_tensor::{Layout, Tensor};
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::Path;
 
 /// Loads a `torch.save`d state dict from the archive's bytes; errors name `path`.
@@ -24,8 +23,9 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path) -> Result<Vec<(String, Tenso
         .min()
         .ok_or_else(|| bad(Malformed::MissingEntry("<root>/data.pkl".into())))?;
     let root = &pkl[..pkl.len() - "data.pkl".len()];
-    if let Some(order) = entries.get(&format!("{root}byteorder")) {
-        let order = &bytes[order.clone()];
+    let order_name = format!("{root}byteorder");
+    if let Some(order) = entries.get(&order_name) {
+        let order = order.checked(bytes, &order_name).map_err(bad)?;
         if order != b"little" {
             let shown = String::from_utf8_lossy(order);
             return Err(bad(Malformed::NotAStateDict(format!(
@@ -33,7 +33,7 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path) -> Result<Vec<(String, Tenso
             ))));
         }
     }
-    let value = unpickle(&bytes[entries[pkl].clone()]).map_err(bad)?;
+    let value = unpickle(entries[pkl].checked(bytes, pkl).map_err(bad)?).map_err(bad)?;
     let Value::Dict(items) = value else {
         return Err(bad(Malformed::NotAStateDict("the pickled object is not a dict".into())));
     };
@@ -56,7 +56,7 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path) -> Result<Vec<(String, Tenso
 /// Storages decoded once each (tensors that share one, as views do, share it here too).
 struct Storages<'a> {
     bytes: &'a [u8],
-    entries: &'a HashMap<String, Range<usize>>,
+    entries: &'a HashMap<String, zip::Entry>,
     root: &'a str,
     tensors: HashMap<String, Tensor>,
 }
@@ -71,7 +71,8 @@ impl Storages<'_> {
             return Ok(t.clone());
         }
         let entry = format!("{}data/{}", self.root, s.key);
-        let range = self.entries.get(&entry).ok_or_else(|| Malformed::MissingEntry(entry.clone()))?;
+        let found = self.entries.get(&entry).ok_or_else(|| Malformed::MissingEntry(entry.clone()))?;
+        let range = &found.range;
         let need = s.numel.checked_mul(s.dtype.size_in_bytes() as u64);
         if need != Some(range.len() as u64) {
             return Err(Malformed::NotAStateDict(format!(
@@ -81,7 +82,7 @@ impl Storages<'_> {
                 s.dtype
             )));
         }
-        let data = decode(s.dtype, &self.bytes[range.clone()], &entry)?;
+        let data = decode(s.dtype, found.checked(self.bytes, &entry)?, &entry)?;
         let numel = data.len();
         let t = Tensor::from_storage(Box::new(data), [numel]).expect("numel matches");
         self.tensors.insert(s.key.clone(), t.clone());

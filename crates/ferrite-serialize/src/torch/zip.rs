@@ -69,8 +69,28 @@ fn central_directory(b: &[u8]) -> Result<(usize, usize), Malformed> {
     Ok((offset, size))
 }
 
+/// One stored entry: where its bytes lie in the archive and the CRC-32 the archive records.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub range: Range<usize>,
+    crc32: u32,
+}
+
+impl Entry {
+    /// The entry's bytes, after checking them against the recorded CRC-32 (a flipped bit in a
+    /// checkpoint is an error, not silently different weights).
+    pub fn checked<'a>(&self, b: &'a [u8], name: &str) -> Result<&'a [u8], Malformed> {
+        let data = &b[self.range.clone()];
+        let actual = crc32fast::hash(data);
+        if actual != self.crc32 {
+            return Err(Malformed::Crc { entry: name.to_string(), expected: self.crc32, actual });
+        }
+        Ok(data)
+    }
+}
+
 /// Every stored entry's name and data range within `b`.
-pub(crate) fn entries(b: &[u8]) -> Result<HashMap<String, Range<usize>>, Malformed> {
+pub(crate) fn entries(b: &[u8]) -> Result<HashMap<String, Entry>, Malformed> {
     let (cd, cd_size) = central_directory(b)?;
     let dir = &b[cd..cd + cd_size];
     let mut out = HashMap::new();
@@ -81,6 +101,7 @@ pub(crate) fn entries(b: &[u8]) -> Result<HashMap<String, Range<usize>>, Malform
         }
         let flags = u16_at(dir, at + 8, "entry flags")?;
         let method = u16_at(dir, at + 10, "entry method")?;
+        let crc32 = u32_at(dir, at + 16, "entry CRC-32")?;
         let mut csize = u32_at(dir, at + 20, "entry size")? as u64;
         let mut usize_ = u32_at(dir, at + 24, "entry size")? as u64;
         let nlen = u16_at(dir, at + 28, "entry name length")? as usize;
@@ -102,7 +123,7 @@ pub(crate) fn entries(b: &[u8]) -> Result<HashMap<String, Range<usize>>, Malform
             return Err(zip_err(format!("stored entry '{name}' has sizes {csize} and {usize_}")));
         }
         let range = local_data(b, to_usize(local, "entry offset")?, to_usize(csize, "entry size")?, &name)?;
-        if out.insert(name.clone(), range).is_some() {
+        if out.insert(name.clone(), Entry { range, crc32 }).is_some() {
             return Err(zip_err(format!("two entries are named '{name}'")));
         }
         at += 46 + nlen + elen + clen;
