@@ -27,11 +27,10 @@ const AFTER: &str = "Sequential(
   (2): Linear(in_features=256, out_features=10, bias=True)
 )";
 
-/// d2l's `init_weights` for the layers of a materialized lazy net: ferrite's `LazyLinear` stays
-/// its own type after the first forward (PyTorch swaps the class to `Linear`), so the type test
-/// names `LazyLinear`.
+/// d2l's `init_weights` (`if type(m) == nn.Linear`): a materialized `LazyLinear` is a `Linear`,
+/// as in PyTorch, where the class becomes `nn.Linear` at the first forward.
 fn init_xavier(m: &dyn Module) -> Result<()> {
-    if let Some(m) = m.downcast_ref::<nn::LazyLinear>() {
+    if let Some(m) = m.downcast_ref::<nn::Linear>() {
         init::xavier_uniform_(&m.weight.tensor()?, 1.0)?;
     }
     Ok(())
@@ -81,8 +80,9 @@ fn cell_after_the_first_forward() -> Result<()> {
     assert_eq!(y.dims(), &[2, 10]);
     // print(net): the layers are Linear now, in_features inferred.
     assert_eq!(net.to_string(), AFTER);
-    assert_eq!(net.get::<nn::LazyLinear>(0)?.in_features(), 20);
-    assert_eq!(net.get::<nn::LazyLinear>(2)?.in_features(), 256);
+    assert_eq!(net.get::<nn::Linear>(0)?.in_features(), 20);
+    assert_eq!(net.get::<nn::Linear>(2)?.in_features(), 256);
+    assert!(net.get::<nn::LazyLinear>(0).is_err(), "isinstance(net[0], nn.LazyLinear) is False now");
     // net[0].weight.shape, seen through the old handle.
     assert_eq!(w0.shape().dims(), &[256, 20]);
     assert!(w0.is_same(&net[0].param("weight")?));
@@ -118,7 +118,7 @@ fn cell_after_the_first_forward() -> Result<()> {
     assert_ne!(before, after, "the update reached the materialized layer");
     // Exactly `w - lr * grad` in the layer itself.
     let g = w0.grad().expect("grad").to_vec::<f32>()?;
-    let now = net.get::<nn::LazyLinear>(0)?.weight.data()?.to_vec::<f32>()?;
+    let now = net.get::<nn::Linear>(0)?.weight.data()?.to_vec::<f32>()?;
     for ((n, o), g) in now.iter().zip(&w).zip(&g) {
         assert!((n - (o - 0.1 * g)).abs() < 1e-6);
     }

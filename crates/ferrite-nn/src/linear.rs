@@ -4,7 +4,7 @@ use crate::module::ModuleBase;
 use crate::{Error, Module, Parameter, Result, functional, impl_module_display};
 use ferrite_tensor::{Tensor, no_grad};
 use std::any::Any;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// PyTorch's default init of a linear layer: weight from kaiming_uniform(a = sqrt(5)), which is
 /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range.
@@ -114,6 +114,22 @@ impl Module for Linear {
 /// initialization). Before the first forward it prints `LazyLinear(in_features=0, ...)` and its
 /// parameters cannot be read; afterwards it prints and behaves as `Linear`. Parameters handed to
 /// an optimizer before the first forward are the ones that get materialized.
+///
+/// As in PyTorch, where the materialized module's class *becomes* `nn.Linear`, a materialized
+/// `LazyLinear` downcasts to [`Linear`] (`net.get::<Linear>(0)`, `m.downcast_ref::<Linear>()`)
+/// and no longer to `LazyLinear`; the `Linear` shares its parameters.
+///
+/// ```
+/// use ferrite_nn::{LazyLinear, Linear, Module, ModuleExt};
+/// use ferrite_tensor::Tensor;
+/// let lazy = LazyLinear::new(3);
+/// assert!(lazy.downcast_ref::<LazyLinear>().is_some());
+/// lazy.forward(&Tensor::ones([2, 5]))?;
+/// let linear = lazy.downcast_ref::<Linear>().expect("a Linear now");
+/// assert_eq!(linear.in_features(), 5);
+/// assert!(linear.weight.is_same(&lazy.weight));
+/// # Ok::<(), ferrite_nn::Error>(())
+/// ```
 pub struct LazyLinear {
     /// `[out_features, in_features]` once materialized.
     pub weight: Parameter,
@@ -121,6 +137,8 @@ pub struct LazyLinear {
     pub bias: Option<Parameter>,
     in_features: Mutex<usize>,
     out_features: usize,
+    /// The `Linear` this layer has become, sharing its parameters (set once materialized).
+    became: OnceLock<Linear>,
 }
 
 impl LazyLinear {
@@ -136,6 +154,7 @@ impl LazyLinear {
             bias: bias.then(Parameter::uninitialized),
             in_features: Mutex::new(0),
             out_features,
+            became: OnceLock::new(),
         }
     }
 
@@ -181,7 +200,15 @@ impl ModuleBase for LazyLinear {
         params(&self.weight, &self.bias)
     }
     fn as_any(&self) -> &dyn Any {
-        self
+        match self.in_features() {
+            0 => self,
+            in_features => self.became.get_or_init(|| Linear {
+                weight: self.weight.clone(),
+                bias: self.bias.clone(),
+                in_features,
+                out_features: self.out_features,
+            }),
+        }
     }
     fn check_apply(&self) -> Result<()> {
         if self.in_features() == 0 {
