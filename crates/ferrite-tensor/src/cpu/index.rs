@@ -29,9 +29,17 @@ pub(super) fn index_select(
         let outer = Layout::new(Shape::from(&l.dims()[..dim]), l.strides()[..dim].to_vec(), l.offset());
         let inner = Layout::new(Shape::from(&l.dims()[dim + 1..]), l.strides()[dim + 1..].to_vec(), 0);
         let stride = l.strides()[dim];
+        // The common case (a batch of rows of a contiguous dataset): copy whole rows.
+        let row = inner.numel();
+        let dense_rows = inner.is_contiguous();
         for base in outer.strided_indices() {
             for &i in idx {
-                out.extend(inner.strided_indices().map(|k| v[base + i * stride + k]));
+                let start = base + i * stride;
+                if dense_rows {
+                    out.extend_from_slice(&v[start..start + row]);
+                } else {
+                    out.extend(inner.strided_indices().map(|k| v[start + k]));
+                }
             }
         }
         T::wrap(out)
