@@ -161,7 +161,17 @@ pub trait ModuleExt: Module {
         self.as_any().downcast_ref::<T>()
     }
 
-    /// True in training mode (the module's own flag, else its first child's, else true).
+    /// True in training mode: the module's own flag, else the first flag found depth-first among
+    /// its submodules (a `Sequential(Linear, Dropout)` answers with its Dropout's), else true
+    /// (layers without a flag, such as `Linear`, behave the same in both modes).
+    ///
+    /// ```
+    /// use ferrite_nn::{Dropout, Linear, ModuleExt, sequential};
+    /// let net = sequential![Linear::new(2, 2)?, Dropout::new(0.5)?];
+    /// assert!(net.is_training());
+    /// assert!(!net.eval().is_training());
+    /// # Ok::<(), ferrite_nn::Error>(())
+    /// ```
     fn is_training(&self) -> bool {
         is_training(self.as_dyn())
     }
@@ -291,7 +301,10 @@ fn is_training(m: &dyn Module) -> bool {
     if let Some(t) = m.training_flag() {
         return t.get();
     }
-    m.children().first().map(|(_, c)| is_training(*c)).unwrap_or(true)
+    fn first_flag(m: &dyn Module) -> Option<bool> {
+        m.training_flag().map(Training::get).or_else(|| m.children().iter().find_map(|(_, c)| first_flag(*c)))
+    }
+    first_flag(m).unwrap_or(true)
 }
 
 fn set_mode(m: &dyn Module, training: bool) {
