@@ -5,10 +5,15 @@
 use std::any::{Any, TypeId};
 use std::sync::Mutex;
 
-/// Buffers smaller than this many bytes go straight back to the allocator.
-const MIN_BYTES: usize = 1 << 20;
+/// Buffers smaller than this many bytes go straight back to the allocator. glibc serves blocks
+/// above its mmap threshold (128 KiB at first) with fresh mappings and unmaps them on free, so
+/// a training step's weight-sized temporaries (784 x 256 f32 = 784 KiB) would fault in every
+/// page on every step; caching from 64 KiB up keeps them warm.
+const MIN_BYTES: usize = 64 << 10;
 /// Most bytes the cache holds; older buffers are freed past this.
 const MAX_BYTES: usize = 1 << 30;
+/// Most buffers the cache holds (the lookup is a linear scan); older ones are freed past this.
+const MAX_ENTRIES: usize = 256;
 
 struct Entry {
     ty: TypeId,
@@ -47,7 +52,7 @@ pub(crate) fn give<T: Send + 'static>(v: Vec<T>) {
     let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
     pool.push(Entry { ty: TypeId::of::<T>(), bytes, buf: Box::new(v) });
     let mut total: usize = pool.iter().map(|e| e.bytes).sum();
-    while total > MAX_BYTES && !pool.is_empty() {
+    while (total > MAX_BYTES || pool.len() > MAX_ENTRIES) && !pool.is_empty() {
         total -= pool.remove(0).bytes;
     }
 }
