@@ -31,7 +31,20 @@ pub use ferrite_init as init;
 /// Files (PyTorch's `torch.save`/`torch.load`): safetensors save/load and PyTorch checkpoints.
 pub use ferrite_serialize as serialize;
 
+/// Optimizers and learning-rate schedulers (PyTorch's `torch.optim`): `optim::SGD`, `optim::Adam`.
+pub use ferrite_optim as optim;
+
+/// Data loading (PyTorch's `torch.utils.data`, torchvision's datasets, a pandas-like CSV table):
+/// `data::DataLoader`, `data::TensorDataset`, `data::vision::FashionMnist`.
+pub use ferrite_data as data;
+
+/// d2l's training helpers: `Timer`, `Accumulator`, `accuracy`, `train_ch3`, `Animator`, `plot`,
+/// `show_images`.
+pub use ferrite_train as train;
+
+mod checkpoint;
 mod save;
+pub use checkpoint::Checkpoint;
 pub use ferrite_serialize::{Saved, load, load_map, load_tensor, load_torch, load_vec};
 pub use save::{Save, SavedExt, save};
 
@@ -54,6 +67,23 @@ pub enum Error {
     /// Saving or loading a file failed.
     #[error(transparent)]
     Serialize(#[from] ferrite_serialize::Error),
+    /// An optimizer or scheduler failed.
+    #[error(transparent)]
+    Optim(#[from] ferrite_optim::Error),
+    /// Loading data failed.
+    #[error(transparent)]
+    Data(#[from] ferrite_data::Error),
+    /// A training helper failed.
+    #[error(transparent)]
+    Train(#[from] ferrite_train::Error),
+    /// A training checkpoint file is not what [`Checkpoint::save`] writes.
+    #[error("{}: {problem}", path.display())]
+    Checkpoint {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 /// `Result` with [`Error`].
@@ -63,8 +93,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub mod prelude {
     pub use crate::SavedExt;
     pub use crate::{
-        Backward, DType, Device, Ellipsis, Error, IndexItem, NewAxis, Result, Scalar, Shape, Tensor, init,
-        manual_seed, nn, no_grad, no_grad_scope, s, set_grad_enabled, tensor,
+        Backward, DType, Device, Ellipsis, Error, IndexItem, NewAxis, Result, Scalar, Shape, Tensor, data,
+        init, manual_seed, nn, no_grad, no_grad_scope, optim, s, set_grad_enabled, tensor,
     };
     pub use ferrite_nn::{Module, ModuleExt};
+    pub use ferrite_optim::{LrScheduler, Optimizer};
 }
