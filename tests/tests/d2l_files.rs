@@ -78,6 +78,8 @@ fn cells_mlp_params() -> Result<()> {
     let net = MLP::new()?;
     let x = Tensor::randn([2, 20]);
     let y = net.forward(&x)?;
+    // PyTorch's Linear computes addmm, and so does ferrite's: the output shows its grad_fn.
+    assert!(y.to_string().ends_with("grad_fn=<AddmmBackward0>)"), "{y}");
     // torch.save(net.state_dict(), 'mlp.params')
     ferrite::save(&net.state_dict(), dir.join("mlp.params"))?;
     // clone = MLP(); clone.load_state_dict(torch.load('mlp.params')); clone.eval()

@@ -58,8 +58,13 @@ pub fn log_softmax(x: &Tensor, dim: isize) -> Result<Tensor> {
     Ok(x.log_softmax(dim)?)
 }
 
-/// `x @ weight.T + bias` (PyTorch's `F.linear`); the transpose is a view, not a copy.
+/// `x @ weight.T + bias` (PyTorch's `F.linear`); the transpose is a view, not a copy. A batch of
+/// vectors with a bias goes through `addmm`, as in PyTorch, so the output shows
+/// `grad_fn=<AddmmBackward0>`.
 pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    if let (2, Some(b)) = (x.dim(), bias) {
+        return Ok(b.addmm(x, &weight.t()?)?);
+    }
     let y = x.matmul(&weight.t()?)?;
     Ok(match bias {
         Some(b) => y.add(b)?,

@@ -284,6 +284,8 @@ fn linalg() -> Vec<OpInfo> {
         op("dot", "dot", "torch.dot", 2).with(mm_vv, |x| Ok(x[0].dot(&x[1])?)),
         op("mv", "mv", "torch.mv", 2).with(mm_mv, |x| Ok(x[0].mv(&x[1])?)),
         op("mm", "mm", "torch.mm", 2).with(mm_mm, |x| Ok(x[0].mm(&x[1])?)),
+        op("addmm", "addmm", "torch.addmm(bias[n], [m,k], [k,n])", 3)
+            .with(addmm_shapes, |x| Ok(x[0].addmm(&x[1], &x[2])?)),
         op("bmm", "bmm", "torch.bmm", 2).with(mm_bb, |x| Ok(x[0].bmm(&x[1])?)),
         op("norm", "norm", "torch.norm", 1).with(same, |x| Ok(x[0].norm()?)).domains(&[Away(&[0.0])]),
         op("norm_p1", "norm_p", "torch.norm(p=1, dim=-1)", 1)

@@ -114,6 +114,7 @@ matmul_shapes! {
     mm_mv => |m, k, n, bt| vec![vec![m, k], vec![k]];
     mm_vm => |m, k, n, bt| vec![vec![k], vec![k, n]];
     mm_mm => |m, k, n, bt| vec![vec![m, k], vec![k, n]];
+    addmm_shapes => |m, k, n, bt| vec![vec![n], vec![m, k], vec![k, n]];
     mm_bb => |m, k, n, bt| vec![vec![bt, m, k], vec![bt, k, n]];
     mm_bm => |m, k, n, bt| vec![vec![bt, m, k], vec![k, n]];
     mm_mb => |m, k, n, bt| vec![vec![m, k], vec![bt, k, n]];

@@ -124,6 +124,22 @@ impl Tensor {
         self.matmul_named(rhs, "mm", "MmBackward0")
     }
 
+    /// `self + mat1 @ mat2` (PyTorch's `torch.addmm(input, mat1, mat2)`), `self` broadcast to the
+    /// product's shape; recorded as `AddmmBackward0`, which is what a `Linear` layer's output
+    /// shows in PyTorch (`grad_fn=<AddmmBackward0>`).
+    ///
+    /// ```
+    /// use ferrite_tensor::{Tensor, tensor};
+    /// let w = Tensor::ones([2, 3]).requires_grad_(true)?;
+    /// let y = tensor!([10.0, 20.0, 30.0]).addmm(&Tensor::ones([1, 2]), &w)?;
+    /// assert_eq!(y.to_string(), "tensor([[12., 22., 32.]], grad_fn=<AddmmBackward0>)");
+    /// # Ok::<(), ferrite_tensor::Error>(())
+    /// ```
+    pub fn addmm(&self, mat1: &Tensor, mat2: &Tensor) -> Result<Tensor> {
+        let product = mat1.mm(mat2)?;
+        product.binary_op(super::arith::Operand::Tensor(self), crate::op::BinaryOp::Add, "AddmmBackward0")
+    }
+
     /// Batched matrix product of two 3-D tensors with equal batch sizes.
     pub fn bmm(&self, rhs: &Tensor) -> Result<Tensor> {
         if self.dim() != 3 || rhs.dim() != 3 || self.dims()[0] != rhs.dims()[0] {
