@@ -12,6 +12,7 @@ mod container;
 mod conv;
 mod error;
 pub mod functional;
+mod lambda;
 mod linear;
 mod loss;
 mod module;
@@ -29,6 +30,7 @@ pub use error::{Error, Mismatch, Result};
 /// `#[derive(Module)]`: the derive shares the trait's name (another namespace), as serde's do.
 pub use ferrite_derive::Module;
 pub use functional::Reduction;
+pub use lambda::Lambda;
 pub use linear::{LazyLinear, Linear};
 pub use loss::{CrossEntropyLoss, Loss, MSELoss};
 pub use module::{Module, ModuleBase, ModuleExt, Training, repr};
