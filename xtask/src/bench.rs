@@ -1,12 +1,13 @@
 //! `cargo xtask bench`: runs ferrite-bench and, when `TORCH_VENV` is set, PyTorch's torch_bench.py
-//! on the same workloads in the same run, then prints and records the side-by-side table.
+//! and our torch_extra.py (the PyTorch side of the workloads the reference lacks) on the same
+//! workloads in the same run, then prints and records the side-by-side table.
 
 mod report;
 
 use crate::{Result, cargo, project_root, reference, run_checked};
 use report::{BenchFile, Run};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const USAGE: &str = "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4]";
@@ -70,7 +71,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
     let root = project_root();
     let python = reference::torch_python()?;
-    let script = python.as_ref().map(|_| reference::torch_bench_script()).transpose()?;
+    let scripts = python.as_ref().map(|_| torch_scripts(&root)).transpose()?;
     if python.is_none() {
         shout_no_comparison("follow");
     }
@@ -81,7 +82,7 @@ pub fn run(args: &[String]) -> Result<()> {
     run_checked(cargo().args(["build", "--release", "--package", "ferrite-bench"]))?;
     let mut runs = Vec::new();
     for &threads in &options.threads {
-        let ferrite_out = format!("target/bench/ferrite-t{threads}.json");
+        let ferrite_out = format!("target/bench/{FERRITE_PREFIX}{threads}.json");
         run_checked(
             cargo()
                 .args(["run", "--quiet", "--release", "--package", "ferrite-bench", "--"])
@@ -89,9 +90,11 @@ pub fn run(args: &[String]) -> Result<()> {
                 .args(options.common_args()),
         )?;
         let ferrite = BenchFile::load(&root.join(&ferrite_out))?;
-        let torch = match (&python, &script) {
-            (Some(python), Some(script)) => {
-                let torch_out = format!("target/bench/torch-t{threads}.json");
+        let mut torch = Vec::new();
+        if let (Some(python), Some(scripts)) = (&python, &scripts) {
+            // The reference first, then ours; their records share one torch column.
+            for (script, prefix) in scripts {
+                let torch_out = format!("target/bench/{prefix}{threads}.json");
                 run_checked(
                     Command::new(python)
                         .arg(script)
@@ -99,10 +102,9 @@ pub fn run(args: &[String]) -> Result<()> {
                         .args(options.common_args())
                         .current_dir(&root),
                 )?;
-                Some(BenchFile::load(&root.join(&torch_out))?)
+                torch.push(BenchFile::load(&root.join(&torch_out))?);
             }
-            _ => None,
-        };
+        }
         runs.push(Run { threads, ferrite, torch });
     }
 
@@ -114,6 +116,21 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     Ok(())
 }
+
+/// The PyTorch scripts, each with the prefix of its output files: the reference's torch_bench.py,
+/// then torch_extra.py (W9, W10), which lives here because the reference folder is not ours.
+fn torch_scripts(root: &Path) -> Result<Vec<(PathBuf, &'static str)>> {
+    let extra = root.join("crates/ferrite-bench/torch_extra.py");
+    if !extra.is_file() {
+        return Err(format!("{} does not exist", extra.display()));
+    }
+    Ok(vec![(reference::torch_bench_script()?, TORCH_PREFIX), (extra, TORCH_EXTRA_PREFIX)])
+}
+
+/// Output file names: `{prefix}{threads}.json`.
+const FERRITE_PREFIX: &str = "ferrite-t";
+const TORCH_PREFIX: &str = "torch-t";
+const TORCH_EXTRA_PREFIX: &str = "torch-extra-t";
 
 /// Writes the Markdown report and copies the JSON records. Smoke-test (`--quick`) results stay
 /// under target/bench, so they never overwrite the real figures in docs/.
@@ -139,7 +156,7 @@ fn publish(root: &Path, options: &Options, runs: &[Run], rows: &[report::Row]) -
         fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         remove_old_records(&dir)?;
         for run in runs {
-            for file in std::iter::once(&run.ferrite).chain(run.torch.as_ref()) {
+            for file in std::iter::once(&run.ferrite).chain(&run.torch) {
                 let name = file.path.file_name().expect("a bench output is a file");
                 let to = dir.join(name);
                 fs::copy(&file.path, &to).map_err(|e| format!("cannot copy to {}: {e}", to.display()))?;
@@ -159,7 +176,8 @@ fn remove_old_records(dir: &Path) -> Result<()> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     for entry in entries.filter_map(|e| e.ok()) {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = (name.starts_with("ferrite-t") || name.starts_with("torch-t")) && name.ends_with(".json");
+        let ours = [FERRITE_PREFIX, TORCH_PREFIX, TORCH_EXTRA_PREFIX].iter().any(|p| name.starts_with(p))
+            && name.ends_with(".json");
         if ours {
             fs::remove_file(entry.path())
                 .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;

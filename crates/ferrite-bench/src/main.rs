@@ -1,6 +1,6 @@
 //! `ferrite-bench`: ferrite's side of `cargo xtask bench`. It runs the workloads of the PyTorch
-//! reference (`torch_bench.py`) with the same sizes, reps and warm-ups, and writes the same JSON
-//! records, so the two files compare row by row.
+//! reference (`torch_bench.py`) and of our `torch_extra.py` with the same sizes, reps and warm-ups,
+//! and writes the same JSON records, so the files compare row by row.
 //!
 //! ```text
 //! ferrite-bench --threads N --out FILE.json [--quick] [--only W1,W4,...]
@@ -45,7 +45,8 @@ fn parse_args() -> Result<Args, String> {
     if let Some(ids) = &only
         && let Some(bad) = ids.iter().find(|id| !workloads::WORKLOADS.iter().any(|w| w.id == id.as_str()))
     {
-        return Err(format!("unknown workload `{bad}` in --only (known: W1..W8, C)"));
+        let known: Vec<&str> = workloads::WORKLOADS.iter().map(|w| w.id).collect();
+        return Err(format!("unknown workload `{bad}` in --only (known: {})", known.join(", ")));
     }
     Ok(Args {
         threads: threads.ok_or(format!("--threads is required\n{USAGE}"))?,
@@ -69,7 +70,9 @@ struct Report {
     quick: bool,
     dtype: &'static str,
     timer: &'static str,
-    /// Workloads of the reference that ferrite does not implement yet.
+    /// The worker threads of W9's and W10's DataLoader (d2l's `get_dataloader_workers`).
+    dataloader_workers: usize,
+    /// Workloads not run: not in ferrite yet, or their input data is missing.
     skipped: Vec<&'static str>,
     total_wall_s: f64,
     results: Vec<Record>,
@@ -105,7 +108,14 @@ fn run() -> Result<(), String> {
             continue;
         }
         match w.run {
-            Some(run) => results.extend(run(args.quick).map_err(|e| format!("{}: {e}", w.name))?),
+            Some(run) => {
+                let records = run(args.quick).map_err(|e| format!("{}: {e}", w.name))?;
+                // A workload without its input data has said why on stderr.
+                if records.is_empty() {
+                    skipped.push(w.name);
+                }
+                results.extend(records);
+            }
             None => {
                 eprintln!("ferrite-bench: {} ({}): not in ferrite yet, skipped", w.name, w.id);
                 skipped.push(w.name);
@@ -127,6 +137,7 @@ fn run() -> Result<(), String> {
         quick: args.quick,
         dtype: "float32",
         timer: "std::time::Instant, median of timed reps after warm-up",
+        dataloader_workers: ferrite::data::vision::get_dataloader_workers(),
         skipped,
         total_wall_s,
         results,

@@ -60,7 +60,8 @@ impl BenchFile {
 pub struct Run {
     pub threads: usize,
     pub ferrite: BenchFile,
-    pub torch: Option<BenchFile>,
+    /// The PyTorch files (torch_bench.py's, then torch_extra.py's), one column; empty without PyTorch.
+    pub torch: Vec<BenchFile>,
 }
 
 /// One line of the table: a (workload, case, metric) at a thread count.
@@ -97,19 +98,29 @@ pub fn rows(runs: &[Run]) -> Vec<Row> {
                 keys.push(record);
             }
         }
-        // Workload ids order the rows (W1 .. W8), the hardware ceilings (C_) last.
-        keys.sort_by_key(|k| (k.workload.starts_with('C'), k.workload.clone()));
-        let find = |file: Option<&BenchFile>, key: &Record| -> Option<(f64, String)> {
-            let r = file?.records.iter().find(|r| same_key(r, key))?;
+        // Workload numbers order the rows (W1 .. W10), the hardware ceilings (C_) last; the sort is
+        // stable, so a workload's cases keep the order their script wrote them in.
+        keys.sort_by_key(|k| order(&k.workload));
+        let find = |files: &[BenchFile], key: &Record| -> Option<(f64, String)> {
+            let r = files.iter().flat_map(|f| &f.records).find(|r| same_key(r, key))?;
             Some((r.value, r.unit.clone()))
         };
         for key in keys {
-            let ferrite = find(Some(&run.ferrite), key);
-            let torch = find(run.torch.as_ref(), key);
+            let ferrite = find(std::slice::from_ref(&run.ferrite), key);
+            let torch = find(&run.torch, key);
             rows.push(row(key, run.threads, ferrite, torch));
         }
     }
     rows
+}
+
+/// The sort key of a workload name: `W10_x` after `W9_x` (by number, not text), ceilings last.
+fn order(workload: &str) -> (bool, u32, &str) {
+    let number = workload.strip_prefix('W').and_then(|rest| {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        rest[..digits].parse().ok()
+    });
+    (workload.starts_with("C_"), number.unwrap_or(u32::MAX), workload)
 }
 
 fn same_key(a: &Record, b: &Record) -> bool {
@@ -212,7 +223,7 @@ pub fn markdown(command: &str, quick: bool, records: &str, runs: &[Run], rows: &
     let threads: Vec<String> = runs.iter().map(|r| r.threads.to_string()).collect();
     let first = runs.first();
     let ferrite = first.map(|r| &r.ferrite);
-    let torch = first.and_then(|r| r.torch.as_ref());
+    let torch = first.and_then(|r| r.torch.first());
     let w = &mut md;
     let _ = writeln!(w, "# Performance\n");
     let _ = writeln!(w, "Written by `{command}`; do not edit by hand, rerun it.\n");
@@ -237,14 +248,36 @@ pub fn markdown(command: &str, quick: bool, records: &str, runs: &[Run], rows: &
         w,
         "- Method: the median of timed reps after warm-up, with the sizes, reps and warm-ups of the reference's \
          `torch_bench.py`, both run one after the other on this machine. Ratio > 1 means ferrite is faster \
-         (ferrite/torch for rates, torch/ferrite for times). Raw records: `{records}`.\n"
+         (ferrite/torch for rates, torch/ferrite for times). Raw records: `{records}`."
     );
+    if let Some(run) = first.filter(|_| rows.iter().any(|r| is_extra(&r.workload))) {
+        let torch_workers = run
+            .torch
+            .iter()
+            .find(|t| t.doc.get("dataloader_workers").is_some())
+            .map(|t| t.meta("/dataloader_workers"));
+        let _ = writeln!(
+            w,
+            "- W9, W10: ferrite's own workloads; their PyTorch side is `crates/ferrite-bench/torch_extra.py` (same \
+             record layout and timing loop as `torch_bench.py`), on Fashion-MNIST's training split. DataLoader \
+             workers (d2l's `get_dataloader_workers()`, 4, capped at the CPUs): ferrite {} threads, PyTorch {} \
+             processes.",
+            run.ferrite.meta("/dataloader_workers"),
+            torch_workers.as_deref().unwrap_or("-"),
+        );
+    }
+    let _ = writeln!(w);
     let _ = writeln!(w, "| {} |", HEADER.join(" | "));
     let _ = writeln!(w, "|{}", "---|".repeat(HEADER.len()));
     for row in rows {
         let _ = writeln!(w, "| {} |", cells(row).join(" | "));
     }
     md
+}
+
+/// Whether a workload is one of ours, measured on the PyTorch side by torch_extra.py.
+fn is_extra(workload: &str) -> bool {
+    workload.starts_with("W9_") || workload.starts_with("W10_")
 }
 
 fn cpu_model() -> String {
@@ -293,6 +326,17 @@ mod tests {
         assert_eq!(time.ratio, Some(2.0));
         let loss = row(&key("mse"), 1, Some((5.0, "mse".into())), Some((10.0, "mse".into())));
         assert_eq!(loss.ratio, None);
+    }
+
+    #[test]
+    fn workloads_sort_by_number_with_ceilings_last() {
+        let mut names =
+            ["C_ceiling", "W10_dataloader_throughput", "W2_mlp_train_step", "W9_mlp", "W1_matmul"];
+        names.sort_by_key(|n| order(n));
+        assert_eq!(
+            names,
+            ["W1_matmul", "W2_mlp_train_step", "W9_mlp", "W10_dataloader_throughput", "C_ceiling"]
+        );
     }
 
     #[test]
