@@ -1,5 +1,5 @@
-//! Elements as little-endian bytes: the safetensors dtype names, decoding a byte slice of a
-//! mapped file into host storage and encoding host storage into a writer.
+//! Elements as little-endian bytes: the safetensors dtype names, decoding bytes (checking
+//! booleans, fixing the byte order on big-endian hosts) and writing host storage as bytes.
 
 use crate::Malformed;
 use ferrite_tensor::DType;
@@ -38,33 +38,47 @@ pub(crate) fn parse_dtype(name: &str, dtype: &str) -> Result<DType, Malformed> {
     })
 }
 
-/// Decodes `bytes` (exactly `numel * size_in_bytes`) of `dtype` into host storage.
+/// Decodes `bytes` (exactly `numel * size_in_bytes`) of `dtype` into host storage: one copy
+/// into a recycled buffer, then the byte order fixed where the host's differs.
 pub(crate) fn decode(dtype: DType, bytes: &[u8], name: &str) -> Result<CpuStorage, Malformed> {
     debug_assert_eq!(bytes.len() % dtype.size_in_bytes(), 0);
-    macro_rules! le {
-        ($t:ty, $n:expr) => {
-            bytes.chunks_exact($n).map(|c| <$t>::from_le_bytes(c.try_into().expect("chunk of $n"))).collect()
-        };
+    if dtype == DType::Bool {
+        return decode_bool(bytes, name);
     }
-    Ok(match dtype {
-        DType::U8 => CpuStorage::U8(bytes.to_vec()),
-        DType::Bool => {
-            if let Some(&byte) = bytes.iter().find(|&&b| b > 1) {
-                return Err(Malformed::BadBool { name: name.into(), byte });
-            }
-            CpuStorage::Bool(bytes.iter().map(|&b| b == 1).collect())
-        }
-        DType::I64 => CpuStorage::I64(le!(i64, 8)),
-        DType::F32 => CpuStorage::F32(le!(f32, 4)),
-        DType::F64 => CpuStorage::F64(le!(f64, 8)),
-    })
+    let mut data = CpuStorage::for_overwrite(dtype, bytes.len() / dtype.size_in_bytes());
+    data.as_bytes_mut().expect("only bool has no byte view").copy_from_slice(bytes);
+    le_to_host(&mut data);
+    Ok(data)
 }
 
-/// Elements converted per `write_all` call: large enough to amortize the call, small enough
-/// to stay in cache.
+/// Booleans from their bytes, each of which must be 0 or 1.
+pub(crate) fn decode_bool(bytes: &[u8], name: &str) -> Result<CpuStorage, Malformed> {
+    if let Some(&byte) = bytes.iter().find(|&&b| b > 1) {
+        return Err(Malformed::BadBool { name: name.into(), byte });
+    }
+    Ok(CpuStorage::Bool(bytes.iter().map(|&b| b == 1).collect()))
+}
+
+/// Turns elements read as little-endian bytes into the host's order: nothing to do on a
+/// little-endian host, a byte swap per element on a big-endian one.
+pub(crate) fn le_to_host(data: &mut CpuStorage) {
+    if cfg!(target_endian = "little") {
+        return;
+    }
+    match data {
+        CpuStorage::Bool(_) | CpuStorage::U8(_) => {}
+        CpuStorage::I64(v) => v.iter_mut().for_each(|x| *x = i64::from_le(*x)),
+        CpuStorage::F32(v) => v.iter_mut().for_each(|x| *x = f32::from_bits(u32::from_le(x.to_bits()))),
+        CpuStorage::F64(v) => v.iter_mut().for_each(|x| *x = f64::from_bits(u64::from_le(x.to_bits()))),
+    }
+}
+
+/// Elements converted per `write_all` call on a big-endian host: large enough to amortize the
+/// call, small enough to stay in cache.
 const CHUNK: usize = 16 * 1024;
 
-/// Writes `data` as little-endian bytes.
+/// Writes elements `range` of `data` as little-endian bytes: on a little-endian host the
+/// storage's own bytes in one `write_all`, otherwise converted chunk by chunk.
 pub(crate) fn encode(data: &CpuStorage, range: std::ops::Range<usize>, w: &mut impl Write) -> io::Result<()> {
     fn put<T: Copy, const N: usize>(
         v: &[T],
@@ -81,11 +95,14 @@ pub(crate) fn encode(data: &CpuStorage, range: std::ops::Range<usize>, w: &mut i
         }
         Ok(())
     }
+    let big_endian = cfg!(target_endian = "big");
     match data {
-        CpuStorage::U8(v) => w.write_all(&v[range]),
-        CpuStorage::Bool(v) => put(&v[range], w, |b| [b as u8]),
-        CpuStorage::I64(v) => put(&v[range], w, i64::to_le_bytes),
-        CpuStorage::F32(v) => put(&v[range], w, f32::to_le_bytes),
-        CpuStorage::F64(v) => put(&v[range], w, f64::to_le_bytes),
+        CpuStorage::I64(v) if big_endian => put(&v[range], w, i64::to_le_bytes),
+        CpuStorage::F32(v) if big_endian => put(&v[range], w, f32::to_le_bytes),
+        CpuStorage::F64(v) if big_endian => put(&v[range], w, f64::to_le_bytes),
+        _ => {
+            let size = data.dtype().size_in_bytes();
+            w.write_all(&data.as_bytes()[range.start * size..range.end * size])
+        }
     }
 }

@@ -97,22 +97,29 @@ impl<'de> Deserialize<'de> for OrderedStrings {
     }
 }
 
-/// Parses and validates the header of a whole safetensors file.
-pub(crate) fn parse(file: &[u8]) -> Result<Header, Malformed> {
-    let len = file.len() as u64;
-    let Some(prefix) = file.first_chunk::<8>() else {
-        return Err(Malformed::Truncated { what: "the header length", needed: 8, len });
+/// The JSON header's length from the file's first 8 bytes (`None` when the file is shorter),
+/// checked against the file's length, so a buffer of that size is never larger than the file.
+pub(crate) fn json_len(prefix: Option<[u8; 8]>, file_len: u64) -> Result<usize, Malformed> {
+    let Some(prefix) = prefix else {
+        return Err(Malformed::Truncated { what: "the header length", needed: 8, len: file_len });
     };
-    let claimed = u64::from_le_bytes(*prefix);
-    let available = len - 8;
+    let claimed = u64::from_le_bytes(prefix);
+    let available = file_len.saturating_sub(8);
     if claimed > available {
         return Err(Malformed::HeaderTooLarge { claimed, available });
     }
-    let data_start = 8 + claimed as usize;
-    let json = std::str::from_utf8(&file[8..data_start])
-        .map_err(|e| Malformed::HeaderNotUtf8 { at: e.valid_up_to() })?;
+    // Bounded by the file's length, which the caller holds in memory or could map.
+    Ok(claimed as usize)
+}
+
+/// Parses and validates the JSON header of a file of `file_len` bytes (`json` follows the
+/// 8-byte length, whose value [`json_len`] checked).
+pub(crate) fn parse_json(json: &[u8], file_len: u64) -> Result<Header, Malformed> {
+    let data_start = 8 + json.len();
+    debug_assert!(data_start as u64 <= file_len, "json_len bounds the header by the file");
+    let json = std::str::from_utf8(json).map_err(|e| Malformed::HeaderNotUtf8 { at: e.valid_up_to() })?;
     let raw: RawHeader = serde_json::from_str(json).map_err(|e| Malformed::HeaderJson(e.to_string()))?;
-    let data_len = len - data_start as u64;
+    let data_len = file_len - data_start as u64;
 
     let mut names = HashSet::with_capacity(raw.entries.len());
     let mut entries = Vec::with_capacity(raw.entries.len());

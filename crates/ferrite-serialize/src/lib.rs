@@ -7,8 +7,9 @@
 //!   back; [`load_tensor`], [`load_vec`] and [`load_map`] check it.
 //! - Saving is crash-safe: a temporary file in the same directory, fsynced, renamed over the
 //!   target, directory fsynced ([`SaveOptions`] turns the fsyncs off).
-//! - Loading memory-maps the file, validates the whole header against the file's size before
-//!   allocating anything, and copies each tensor's bytes straight into its storage.
+//! - Loading reads the header and validates all of it against the file's size before allocating
+//!   anything, then reads each tensor's bytes straight into its storage (a recycled buffer where
+//!   one fits, so no page faults), in parallel for large files.
 //! - [`load_torch`] reads a state dict that PyTorch wrote with `torch.save` (a zip of a pickle
 //!   and raw storages) through a restricted unpickler that knows only what a state dict needs.
 //!

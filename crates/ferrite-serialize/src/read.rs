@@ -1,12 +1,15 @@
-//! Loading safetensors files: map the file, validate the whole header, then copy each tensor's
-//! bytes from the mapping straight into its storage.
+//! Loading safetensors files: read and validate the whole header, then read each tensor's bytes
+//! straight into its storage. Also the read-only file mapping that the `.pt` loader reads from.
 
-use crate::elements::decode;
+use crate::elements::{decode_bool, le_to_host};
 use crate::header::{self, Entry, Header};
 use crate::{Error, Kind, Malformed, Result, Saved};
-use ferrite_tensor::Tensor;
+use ferrite_tensor::cpu::CpuStorage;
+use ferrite_tensor::{DType, Tensor};
 use memmap2::{Mmap, MmapOptions};
+use rayon::prelude::*;
 use std::fs::File;
+use std::io;
 use std::ops::Deref;
 use std::path::Path;
 
@@ -43,34 +46,154 @@ pub(crate) fn map_file(path: &Path) -> Result<FileBytes> {
     Ok(FileBytes::Mapped(map))
 }
 
+/// Where a safetensors file's bytes are read from: the file itself, read at offsets straight
+/// into each tensor's storage (no mapping to set up and tear down, and a file truncated while it
+/// loads gives an error rather than a SIGBUS), or bytes already in memory.
+trait Source: Sync {
+    /// The file's length in bytes.
+    fn size(&self) -> u64;
+    /// Fills `buf` from the bytes at `offset`.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()>;
+}
+
+impl Source for [u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        let src = usize::try_from(offset).ok().and_then(|at| self.get(at..at.checked_add(buf.len())?));
+        buf.copy_from_slice(src.ok_or(io::ErrorKind::UnexpectedEof)?);
+        Ok(())
+    }
+}
+
+/// An open file and the length it had when opened (the header is validated against it).
+#[cfg(unix)]
+struct FileSource {
+    file: File,
+    len: u64,
+}
+
+#[cfg(unix)]
+impl Source for FileSource {
+    fn size(&self) -> u64 {
+        self.len
+    }
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, buf, offset)
+    }
+}
+
 /// Loads a safetensors file of any kind.
 pub(crate) fn load(path: &Path, want: Option<Kind>) -> Result<Saved> {
-    let bytes = map_file(path)?;
-    load_bytes(&bytes, path, want)
+    #[cfg(unix)]
+    {
+        let file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, "stat", e))?.len();
+        load_from(&FileSource { file, len }, path, want)
+    }
+    #[cfg(not(unix))]
+    {
+        let bytes = map_file(path)?;
+        load_bytes(&bytes, path, want)
+    }
 }
 
 /// Loads from bytes already in memory; errors name `path`.
 pub(crate) fn load_bytes(bytes: &[u8], path: &Path, want: Option<Kind>) -> Result<Saved> {
+    load_from(bytes, path, want)
+}
+
+fn load_from(src: &(impl Source + ?Sized), path: &Path, want: Option<Kind>) -> Result<Saved> {
     let bad = |p| Error::malformed(path, p);
-    let header = header::parse(bytes).map_err(bad)?;
+    let header = read_header(src, path)?;
     let kind = file_kind(&header).map_err(bad)?;
     if let Some(expected) = want.filter(|&w| w != kind) {
         return Err(Error::KindMismatch { path: path.to_path_buf(), expected, found: kind });
     }
-    let tensor = |e: &Entry| -> Result<Tensor> {
-        let data = decode(e.dtype, &bytes[e.bytes.clone()], &e.name).map_err(bad)?;
-        Ok(Tensor::from_storage(Box::new(data), e.shape.clone()).expect("validated numel matches shape"))
+    let order = match kind {
+        Kind::List => list_order(&header.entries).map_err(bad)?,
+        Kind::Tensor | Kind::Map => (0..header.entries.len()).collect(),
     };
+    let mut tensors = read_tensors(src, &header.entries, &order, path)?;
     Ok(match kind {
-        Kind::Tensor => Saved::Tensor(tensor(&header.entries[0])?),
-        Kind::List => {
-            let order = list_order(&header.entries).map_err(bad)?;
-            Saved::List(order.into_iter().map(|i| tensor(&header.entries[i])).collect::<Result<_>>()?)
-        }
-        Kind::Map => Saved::Map(
-            header.entries.iter().map(|e| Ok((e.name.clone(), tensor(e)?))).collect::<Result<_>>()?,
-        ),
+        Kind::Tensor => Saved::Tensor(tensors.pop().expect("kind 'tensor' has one entry (validated)")),
+        Kind::List => Saved::List(tensors),
+        Kind::Map => Saved::Map(header.entries.into_iter().map(|e| e.name).zip(tensors).collect()),
     })
+}
+
+/// Reads and validates the whole header; the JSON buffer is bounded by the file's length.
+fn read_header(src: &(impl Source + ?Sized), path: &Path) -> Result<Header> {
+    let (bad, io) = (|p| Error::malformed(path, p), |e| Error::io(path, "read", e));
+    let len = src.size();
+    let mut prefix = [0u8; 8];
+    let prefix = if len >= 8 {
+        src.read_at(&mut prefix, 0).map_err(io)?;
+        Some(prefix)
+    } else {
+        None
+    };
+    let mut json = vec![0u8; header::json_len(prefix, len).map_err(bad)?];
+    src.read_at(&mut json, 8).map_err(io)?;
+    header::parse_json(&json, len).map_err(bad)
+}
+
+/// Bytes per read: a large tensor is split so that every thread reads part of it.
+const READ_CHUNK: usize = 4 << 20;
+/// Files with less tensor data than this are read on the calling thread.
+const PARALLEL_BYTES: usize = 1 << 20;
+
+/// Reads entries `order[0]`, `order[1]`, ... into tensors. Each storage is a recycled buffer
+/// where one fits (no page faults) and the bytes go straight into it.
+fn read_tensors(
+    src: &(impl Source + ?Sized),
+    entries: &[Entry],
+    order: &[usize],
+    path: &Path,
+) -> Result<Vec<Tensor>> {
+    // Booleans are read as bytes and checked; every other dtype takes its bytes as they are.
+    // The sizes were validated against the file's length, which bounds these allocations.
+    let mut storages: Vec<CpuStorage> = order
+        .iter()
+        .map(|&i| {
+            let dtype = if entries[i].dtype == DType::Bool { DType::U8 } else { entries[i].dtype };
+            CpuStorage::for_overwrite(dtype, entries[i].bytes.len() / dtype.size_in_bytes())
+        })
+        .collect();
+    let mut reads: Vec<(&mut [u8], u64)> = Vec::new();
+    for (s, &i) in storages.iter_mut().zip(order) {
+        let start = entries[i].bytes.start;
+        let bytes = s.as_bytes_mut().expect("no storage is read as bool");
+        for (k, chunk) in bytes.chunks_mut(READ_CHUNK).enumerate() {
+            reads.push((chunk, (start + k * READ_CHUNK) as u64));
+        }
+    }
+    read_all(src, reads).map_err(|e| Error::io(path, "read", e))?;
+    storages
+        .into_iter()
+        .zip(order)
+        .map(|(mut s, &i)| {
+            let e = &entries[i];
+            if e.dtype == DType::Bool {
+                s = decode_bool(s.as_bytes(), &e.name).map_err(|p| Error::malformed(path, p))?;
+            }
+            le_to_host(&mut s);
+            Ok(Tensor::from_storage(Box::new(s), e.shape.clone()).expect("validated numel matches shape"))
+        })
+        .collect()
+}
+
+/// Fills each buffer from its offset: on rayon's threads when there is enough to read (one
+/// thread already copies at memory speed, but a second one helps where reads wait on the page
+/// cache or the disk).
+fn read_all(src: &(impl Source + ?Sized), reads: Vec<(&mut [u8], u64)>) -> io::Result<()> {
+    let read = |(buf, at): (&mut [u8], u64)| src.read_at(buf, at);
+    if reads.iter().map(|(b, _)| b.len()).sum::<usize>() >= PARALLEL_BYTES {
+        reads.into_par_iter().try_for_each(read)
+    } else {
+        reads.into_iter().try_for_each(read)
+    }
 }
 
 /// The kind recorded in `ferrite.kind`; a file without it (one Python wrote) is a map.

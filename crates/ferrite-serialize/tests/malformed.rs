@@ -88,6 +88,23 @@ proptest! {
     }
 
     #[test]
+    fn file_and_memory_loaders_agree(edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..6), cut in proptest::option::of(any::<usize>())) {
+        // A file is read at offsets, bytes in memory are sliced: the same checks must hold.
+        let bytes = mutate(valid_safetensors(), &edits, cut);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m");
+        std::fs::write(&path, &bytes).unwrap();
+        match (load(&path), fuzzing::load_safetensors(&bytes)) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            (Err(a), Err(b)) => {
+                let file = path.display().to_string();
+                prop_assert_eq!(a.to_string().replacen(&file, "<memory>", 1), b.to_string());
+            }
+            (a, b) => prop_assert!(false, "file: {:?}, memory: {:?}", a.map(|_| ()), b.map(|_| ())),
+        }
+    }
+
+    #[test]
     fn mutated_torch_checkpoints_never_panic(edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..6), cut in proptest::option::of(any::<usize>())) {
         let bytes = std::fs::read(data("views.pt")).unwrap();
         let _ = fuzzing::load_torch(&mutate(bytes, &edits, cut));

@@ -141,6 +141,38 @@ fn safetensors_crate_reads_our_files_and_we_read_its() {
     assert_eq!(find("a").to_cpu_storage().unwrap(), CpuStorage::Bool(vec![true, false]));
 }
 
+#[test]
+fn large_tensors_round_trip_through_recycled_buffers() {
+    // Tensors past the 4 MiB read chunk (split over threads) and past the buffer pool's 64 KiB
+    // floor; loaded twice, so the second load reads into the first one's freed buffers and must
+    // leave none of their old values behind, even in a slightly smaller tensor.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big");
+    let big = |n: usize, k: i64| {
+        let v: Vec<i64> = (0..n as i64).map(|i| i * k - 3).collect();
+        Tensor::from_vec(v, [n]).unwrap()
+    };
+    let flags: Vec<bool> = (0..300_000).map(|i| i % 3 == 0).collect();
+    for (k, n) in [(1, 1_300_000), (-7, 1_200_000)] {
+        let m = vec![
+            ("i64".to_string(), big(n, k)),
+            ("f32".to_string(), big(n, k).to_dtype(DType::F32).unwrap().reshape([n / 1000, 1000]).unwrap()),
+            ("bool".to_string(), Tensor::from_vec(flags.clone(), [flags.len()]).unwrap()),
+        ];
+        save(&m, &path).unwrap();
+        let data_bytes = n * 8 + n * 4 + flags.len();
+        let file_len = std::fs::metadata(&path).unwrap().len() as usize;
+        assert!(
+            file_len > data_bytes && file_len < data_bytes + 4096,
+            "the file is exactly what was written"
+        );
+        let back = load_map(&path).unwrap();
+        for ((_, a), (_, b)) in m.iter().zip(&back) {
+            assert_same(a, b);
+        }
+    }
+}
+
 /// `safetensors.torch.save_file` output, committed by tests/golden/gen_serialize.py.
 #[test]
 fn python_written_safetensors_load_with_pytorch_values() {

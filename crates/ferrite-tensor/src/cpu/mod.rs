@@ -1,6 +1,7 @@
 //! The CPU backend: storages are plain `Vec`s, kernels are generic strided loops (rayon above a
 //! size threshold) and matmul goes through the `gemm` crate, which picks SIMD at run time.
 
+mod bytes;
 mod elementwise;
 mod index;
 mod matmul;

@@ -2,6 +2,8 @@
 //! on first write (the kernel zeroes each page); reusing a freed buffer of the right size skips
 //! that, which is most of the cost of an op like `a + b` on 16M elements.
 
+use super::CpuStorage;
+use crate::DType;
 use std::any::{Any, TypeId};
 use std::sync::Mutex;
 
@@ -23,24 +25,65 @@ struct Entry {
 
 static POOL: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 
+/// A cached buffer with room for `n` elements and not much more, as it was given back.
+fn cached<T: Send + 'static>(n: usize) -> Option<Vec<T>> {
+    let bytes = n * std::mem::size_of::<T>();
+    if bytes < MIN_BYTES {
+        return None;
+    }
+    let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
+    let hit = pool
+        .iter()
+        .rposition(|e| e.ty == TypeId::of::<T>() && e.bytes >= bytes && e.bytes <= bytes + bytes / 4)?;
+    pool.swap_remove(hit).buf.downcast::<Vec<T>>().ok().map(|v| *v)
+}
+
 /// An empty `Vec` with room for `n` elements, reusing a cached buffer of close capacity.
 pub(crate) fn take<T: Send + 'static>(n: usize) -> Vec<T> {
-    let bytes = n * std::mem::size_of::<T>();
-    if bytes >= MIN_BYTES {
-        let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
-        let hit = pool
-            .iter()
-            .rposition(|e| e.ty == TypeId::of::<T>() && e.bytes >= bytes && e.bytes <= bytes + bytes / 4);
-        if let Some(i) = hit {
-            let e = pool.swap_remove(i);
-            if let Ok(v) = e.buf.downcast::<Vec<T>>() {
-                let mut v = *v;
-                v.clear();
-                return v;
-            }
+    match cached::<T>(n) {
+        Some(mut v) => {
+            v.clear();
+            v
+        }
+        None => Vec::with_capacity(n),
+    }
+}
+
+/// A `Vec` of exactly `n` elements with unspecified values: a cached buffer's old contents, or
+/// zeros. A miss allocates zeroed memory, which the OS hands out lazily, so no element is
+/// written twice.
+fn take_for_overwrite<T: Copy + Default + Send + 'static>(n: usize) -> Vec<T> {
+    match cached::<T>(n) {
+        Some(mut v) => {
+            // Buffers are given back whole (length = elements written), so the resize is
+            // usually a truncation.
+            v.resize(n, T::default());
+            v
+        }
+        None => vec![T::default(); n],
+    }
+}
+
+impl CpuStorage {
+    /// `n` elements of `dtype` with unspecified values, for a caller that overwrites every
+    /// element (a file loader): a freed buffer of about the right size is reused, so a large
+    /// storage costs no page faults.
+    ///
+    /// ```
+    /// use ferrite_tensor::DType;
+    /// use ferrite_tensor::cpu::CpuStorage;
+    /// let s = CpuStorage::for_overwrite(DType::F32, 1 << 20);
+    /// assert_eq!((s.dtype(), s.len()), (DType::F32, 1 << 20));
+    /// ```
+    pub fn for_overwrite(dtype: DType, n: usize) -> CpuStorage {
+        match dtype {
+            DType::Bool => CpuStorage::Bool(take_for_overwrite(n)),
+            DType::U8 => CpuStorage::U8(take_for_overwrite(n)),
+            DType::I64 => CpuStorage::I64(take_for_overwrite(n)),
+            DType::F32 => CpuStorage::F32(take_for_overwrite(n)),
+            DType::F64 => CpuStorage::F64(take_for_overwrite(n)),
         }
     }
-    Vec::with_capacity(n)
 }
 
 /// Gives a buffer back for reuse (small ones are simply freed).
