@@ -184,6 +184,8 @@ const EXEMPT: &[(&str, &str)] = &[
     ("scatter_add_zeros", "adjoint helper for rules; creates, does not record"),
     ("as_strided", "not differentiable: refuses tensors that record history"),
     ("clamp_", "in place; its gradient is clamp's (tests/rules.rs checks clamp_ on a non-leaf)"),
+    ("add_scaled_", "in place, fused for optimizer steps; refuses tensors that require grad under grad mode"),
+    ("addcmul_", "in place, fused for optimizer steps; refuses tensors that require grad under grad mode"),
     // Not a Tensor method.
     ("step", "IndexItem::step, part of the s! macro"),
 ];

@@ -110,15 +110,21 @@ impl Hyper {
     }
 }
 
-/// `start += weight * (end - start)` in place, as PyTorch's `lerp_` arranges it: from `start` for
-/// weights below 0.5, from `end` (`end - (end - start) * (1 - weight)`) otherwise, which keeps a
-/// weight of 1 exact.
+/// `start += weight * (end - start)` in place, as PyTorch's CPU `lerp_` computes it: one fused
+/// multiply-add from `start` for weights below 0.5, and from `end` (`end + (weight - 1) * (end -
+/// start)`) otherwise, which keeps a weight of 1 exact.
 fn lerp_(start: &Tensor, end: &Tensor, weight: f64) -> Result<()> {
     let diff = end.sub(start)?;
-    if weight.abs() < 0.5 {
-        start.add_(&diff.mul(weight)?)?;
+    // The kernel works in the tensor's type: the weight, and `weight - 1`, are rounded to it first.
+    let (w, w_minus_1) = match start.dtype() {
+        DType::F32 => (f64::from(weight as f32), f64::from(weight as f32 - 1.0)),
+        _ => (weight, weight - 1.0),
+    };
+    if w.abs() < 0.5 {
+        start.add_scaled_(&diff, w)?;
     } else {
-        start.copy_(&end.sub(&diff.mul(1.0 - weight)?)?)?;
+        start.copy_(end)?;
+        start.add_scaled_(&diff, w_minus_1)?;
     }
     Ok(())
 }
@@ -137,12 +143,14 @@ fn update(p: &Tensor, grad: Tensor, state: &mut Option<ParamState>, h: &Hyper) -
         if h.decoupled {
             p.mul_(1.0 - h.lr * h.weight_decay)?;
         } else {
-            g = g.add(&p.mul(h.weight_decay)?)?;
+            // `grad.add(param, alpha=weight_decay)`: out of place, fused.
+            g = if h.maximize { g } else { g.deep_clone()? };
+            g.add_scaled_(p, h.weight_decay)?;
         }
     }
     lerp_(&s.exp_avg, &g, 1.0 - h.beta1)?;
     s.exp_avg_sq.mul_(h.beta2)?;
-    s.exp_avg_sq.add_(&g.mul(1.0 - h.beta2)?.mul(&g)?)?;
+    s.exp_avg_sq.addcmul_(&g, &g, 1.0 - h.beta2)?;
     let bias_correction1 = 1.0 - h.beta1.powf(step);
     let bias_correction2 = 1.0 - h.beta2.powf(step);
     let step_size = h.lr / bias_correction1;

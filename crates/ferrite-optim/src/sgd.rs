@@ -207,7 +207,9 @@ impl SGD {
     }
 }
 
-/// One parameter's update. `grad` may be the parameter's own `.grad` tensor, which must not be
+/// One parameter's update, PyTorch's `_single_tensor_sgd` step for step. Its `add(other, alpha=)`
+/// calls are fused multiply-adds on the CPU, and so are [`Tensor::add_scaled_`]'s, so the values
+/// match PyTorch's bit for bit. `grad` may be the parameter's own `.grad` tensor, which must not be
 /// written; `fresh` tracks when it is a temporary of this step instead.
 fn update(p: &Tensor, grad: Tensor, buf: &mut Option<Tensor>, h: &Hyper) -> Result<()> {
     let (mut g, mut fresh) = (grad, false);
@@ -215,7 +217,11 @@ fn update(p: &Tensor, grad: Tensor, buf: &mut Option<Tensor>, h: &Hyper) -> Resu
         (g, fresh) = (g.neg()?, true);
     }
     if h.weight_decay != 0.0 {
-        (g, fresh) = (g.add(&p.mul(h.weight_decay)?)?, true);
+        // `grad.add(param, alpha=weight_decay)`, out of place unless `g` is already a temporary.
+        if !fresh {
+            (g, fresh) = (g.deep_clone()?, true);
+        }
+        g.add_scaled_(p, h.weight_decay)?;
     }
     if h.momentum != 0.0 {
         let b = match buf {
@@ -224,19 +230,20 @@ fn update(p: &Tensor, grad: Tensor, buf: &mut Option<Tensor>, h: &Hyper) -> Resu
             None => buf.insert(if fresh { g.clone() } else { g.deep_clone()? }),
             Some(b) => {
                 b.mul_(h.momentum)?;
-                // With no dampening PyTorch's `add_(g, alpha=1)` is an exact add: skip the scaling.
-                if h.dampening == 0.0 {
-                    b.add_(&g)?
-                } else {
-                    b.add_(&g.mul(1.0 - h.dampening)?)?
-                }
+                b.add_scaled_(&g, 1.0 - h.dampening)?;
                 b
             }
         };
-        g = if h.nesterov { g.add(&b.mul(h.momentum)?)? } else { b.clone() };
+        g = if h.nesterov {
+            // `grad.add(buf, alpha=momentum)`, out of place: `g` may be the buffer itself.
+            let n = g.deep_clone()?;
+            n.add_scaled_(b, h.momentum)?;
+            n
+        } else {
+            b.clone()
+        };
     }
-    // PyTorch's `p.add_(g, alpha=-lr)`, as a scaled temporary and an in-place subtraction.
-    Ok(p.sub_(&g.mul(h.lr)?)?)
+    Ok(p.add_scaled_(&g, -h.lr)?)
 }
 
 impl Optimizer for SGD {

@@ -109,6 +109,21 @@ pub trait BackendStorage: Send + Sync + fmt::Debug + Any {
         rhs: &dyn BackendStorage,
         rhs_layout: &Layout,
     ) -> Result<()>;
+    /// `self[layout] = a * b + self[layout]`, in place; `a` and `b` have the layout's shape and
+    /// `self`'s dtype. PyTorch's kernels of `add_(other, alpha=)` and `addcmul_` round once (a fused
+    /// multiply-add), and so does the CPU backend; this default multiplies into a temporary and
+    /// adds that, rounding twice.
+    fn mul_add_inplace(
+        &mut self,
+        layout: &Layout,
+        a: &dyn BackendStorage,
+        a_layout: &Layout,
+        b: &dyn BackendStorage,
+        b_layout: &Layout,
+    ) -> Result<()> {
+        let product = a.binary(BinaryOp::Mul, a_layout, b, b_layout)?;
+        self.binary_inplace(BinaryOp::Add, layout, &*product, &Layout::contiguous(layout.shape().clone()))
+    }
     /// Sets every element of the view to `value`.
     fn fill(&mut self, layout: &Layout, value: Scalar) -> Result<()>;
     /// Called when the last handle to the storage goes away: a backend may keep the memory for

@@ -1,4 +1,5 @@
-//! CPU elementwise kernels: unary, binary, comparisons, casts, `where`, fills and in-place writes.
+//! CPU elementwise kernels: unary, binary, comparisons, casts, `where`, fills and copies into views
+//! (the in-place arithmetic is in `inplace.rs`).
 
 use super::num::{Float, Num};
 use super::strided::{for_each2, map1, map2, map3};
@@ -239,23 +240,6 @@ pub(super) fn copy_into(dst: &mut CpuStorage, ld: &Layout, src: &CpuStorage, ls:
         (d, s) => return Err(Error::DTypeMismatch { op: "copy_", expected: d.dtype(), got: s.dtype() }),
     }
     Ok(())
-}
-
-/// `dst[ld] = dst[ld] op src[ls]`.
-pub(super) fn binary_inplace(
-    op: BinaryOp,
-    dst: &mut CpuStorage,
-    ld: &Layout,
-    src: &CpuStorage,
-    ls: &Layout,
-) -> Result<()> {
-    // Compute out of place into a contiguous temporary, then write back through the layout: the
-    // destination may be any view, and the result is the same as PyTorch's in-place op.
-    let out = binary(op, dst, ld, src, ls)?;
-    if out.dtype() != dst.dtype() {
-        return Err(Error::DTypeMismatch { op: op.name(), expected: dst.dtype(), got: out.dtype() });
-    }
-    copy_into(dst, ld, &out, &Layout::contiguous(ld.shape().clone()))
 }
 
 pub(super) fn fill(dst: &mut CpuStorage, l: &Layout, value: Scalar) {

@@ -4,6 +4,7 @@
 mod bytes;
 mod elementwise;
 mod index;
+mod inplace;
 mod matmul;
 mod num;
 mod pool;
@@ -284,7 +285,18 @@ impl BackendStorage for CpuStorage {
         rhs_layout: &Layout,
     ) -> Result<()> {
         let rhs = cpu_of(rhs, op.name())?;
-        elementwise::binary_inplace(op, self, layout, rhs, rhs_layout)
+        inplace::binary_inplace(op, self, layout, rhs, rhs_layout)
+    }
+    fn mul_add_inplace(
+        &mut self,
+        layout: &Layout,
+        a: &dyn BackendStorage,
+        a_layout: &Layout,
+        b: &dyn BackendStorage,
+        b_layout: &Layout,
+    ) -> Result<()> {
+        let (a, b) = (cpu_of(a, "mul_add")?, cpu_of(b, "mul_add")?);
+        inplace::mul_add_inplace(self, layout, a, a_layout, b, b_layout)
     }
     fn fill(&mut self, layout: &Layout, value: Scalar) -> Result<()> {
         elementwise::fill(self, layout, value);

@@ -28,6 +28,9 @@ pub trait Num: Element {
     fn abs(a: Self) -> Self;
     /// True for NaN.
     fn is_nan(a: Self) -> bool;
+    /// `a * b + c`; floats round once (a fused multiply-add, as PyTorch's vectorized `fmadd`),
+    /// integers wrap.
+    fn mul_add(a: Self, b: Self, c: Self) -> Self;
     /// Max that propagates NaN, as `torch.maximum`.
     #[inline]
     fn max_nan(a: Self, b: Self) -> Self {
@@ -90,6 +93,12 @@ macro_rules! float_num {
             fn is_nan(a: Self) -> bool {
                 a.is_nan()
             }
+            #[inline]
+            fn mul_add(a: Self, b: Self, c: Self) -> Self {
+                // Always correctly rounded: one FMA instruction where the code is compiled with
+                // the `fma` target feature, otherwise libm's `fma`.
+                <$t>::mul_add(a, b, c)
+            }
         }
     };
 }
@@ -135,6 +144,10 @@ macro_rules! int_num {
             #[inline]
             fn is_nan(_: Self) -> bool {
                 false
+            }
+            #[inline]
+            fn mul_add(a: Self, b: Self, c: Self) -> Self {
+                a.wrapping_mul(b).wrapping_add(c)
             }
         }
     };
