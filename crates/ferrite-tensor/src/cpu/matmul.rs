@@ -1,14 +1,21 @@
-//! CPU matrix products through the `gemm` crate (run-time SIMD dispatch, rayon threads); strided
-//! operands, transposed ones included, are passed by stride without a copy.
+//! CPU matrix products through the `gemm` crate (run-time SIMD dispatch); strided operands,
+//! transposed ones included, are passed by stride without a copy. Large products are cut into one
+//! band of rows or columns per rayon thread, each a single-threaded `gemm` call.
 
 use super::{CpuElement, CpuStorage, Num};
 use crate::{Error, Layout, Result};
 use gemm::Parallelism;
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
 
-/// Below this many multiply-adds per matrix, threads cost more than they save.
-const PAR_FLOPS: usize = 1 << 18;
+/// Below this many multiply-adds per matrix, threads cost more than they save (measured with two
+/// threads: at 2^19, the MLP's [256, 10] products already gain from a split along their long side).
+const PAR_FLOPS: usize = 1 << 19;
+/// Above this many threads, the `gemm` crate's own two-dimensional partition is used instead of a
+/// split along one dim, which packs the shared operand once per part.
+const MAX_SPLIT: usize = 4;
 
+#[derive(Clone, Copy)]
 struct Operand {
     offset: usize,
     batch_stride: usize,
@@ -21,6 +28,143 @@ fn operand(l: &Layout) -> Operand {
     Operand { offset: l.offset(), batch_stride: s[0], rs: s[1] as isize, cs: s[2] as isize }
 }
 
+/// A raw pointer that may cross to a rayon thread: each part of a split product writes its own
+/// rows or columns of the output and only reads the operands.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: see the type's doc; the parts' output regions are disjoint.
+unsafe impl<T> Send for SendPtr<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `Send` wrapper, not its field).
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+/// How a product `[m, k] @ [k, n]` is cut across threads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Split {
+    /// One call on the calling thread.
+    None,
+    /// `parts` calls, each on a band of rows of the output (and of `a`).
+    Rows(usize),
+    /// `parts` calls, each on a band of columns of the output (and of `b`).
+    Cols(usize),
+    /// One call with the `gemm` crate's own threading.
+    Gemm,
+}
+
+/// Chooses the split of one `[m, k] @ [k, n]` product. The `gemm` crate packs an operand whose rows
+/// are not dense (a transposed view, such as a weight in `x @ W.t()`); each part of a split packs
+/// its share of the operand it cuts and all of the other, so when one operand needs packing and
+/// the depth makes packing matter, cutting that operand packs it once in all. Otherwise the longer
+/// side is cut. Measured with two threads on the MLP's and square shapes (see docs/performance.md).
+fn plan(m: usize, n: usize, k: usize, a: &Operand, b: &Operand, threads: usize) -> Split {
+    if threads < 2 || m * n * k < PAR_FLOPS {
+        return Split::None;
+    }
+    if threads > MAX_SPLIT {
+        return Split::Gemm;
+    }
+    let (pack_a, pack_b) = (a.cs != 1, b.cs != 1);
+    let (rows, cols) = (Split::Rows(threads), Split::Cols(threads));
+    let wide = 32 * threads;
+    match () {
+        _ if k >= 128 && pack_a && !pack_b && m >= wide => rows,
+        _ if k >= 128 && pack_b && !pack_a && n >= wide => cols,
+        _ if m >= n && m >= wide => rows,
+        _ if n > m && n >= wide => cols,
+        _ => Split::None,
+    }
+}
+
+/// `dst = a @ b` for one `[m, k] @ [k, n]` product, `dst` dense with rows `dst_rs` apart.
+///
+/// # Safety
+/// `a` and `b` must point at the first elements of operands whose strided elements are all in
+/// bounds, and `dst` at an `m x n` block (rows `dst_rs` apart) that nothing else reads or writes
+/// meanwhile; it may be uninitialized.
+#[allow(clippy::too_many_arguments)]
+unsafe fn product<T: Num + 'static>(
+    dst: *mut T,
+    dst_rs: usize,
+    (m, n, k): (usize, usize, usize),
+    a: *const T,
+    oa: &Operand,
+    b: *const T,
+    ob: &Operand,
+    par: Parallelism,
+) {
+    // SAFETY: the caller's contract; the kernel only writes `dst` (read_dst = false).
+    unsafe {
+        gemm::gemm(
+            m, n, k, dst, 1, dst_rs as isize, false, a, oa.cs, oa.rs, b, ob.cs, ob.rs, T::ZERO, T::ONE, false, false,
+            false, par,
+        )
+    }
+}
+
+/// [`product`] cut across threads as `split` says.
+///
+/// # Safety
+/// As [`product`].
+unsafe fn split_product<T: Num + 'static>(
+    dst: *mut T,
+    (m, n, k): (usize, usize, usize),
+    a: *const T,
+    oa: &Operand,
+    b: *const T,
+    ob: &Operand,
+    split: Split,
+) {
+    let (dst, a, b) = (SendPtr(dst), SendPtr(a.cast_mut()), SendPtr(b.cast_mut()));
+    let rows = |(r, h): (usize, usize)| {
+        // SAFETY: this part writes rows r..r + h of `dst` and reads inside `a` and `b`, which the
+        // caller vouches for; the parts' rows are disjoint.
+        unsafe {
+            let (d, a) = (dst.get().add(r * n), a.get().offset(r as isize * oa.rs));
+            product(d, n, (h, n, k), a, oa, b.get(), ob, Parallelism::None)
+        }
+    };
+    let cols = |(c, w): (usize, usize)| {
+        // SAFETY: as above, for columns c..c + w.
+        unsafe {
+            let (d, b) = (dst.get().add(c), b.get().offset(c as isize * ob.cs));
+            product(d, n, (m, w, k), a.get(), oa, b, ob, Parallelism::None)
+        }
+    };
+    match split {
+        Split::None => rows((0, m)),
+        // SAFETY: as for `rows`, with the whole output.
+        Split::Gemm => unsafe { product(dst.get(), n, (m, n, k), a.get(), oa, b.get(), ob, Parallelism::Rayon(0)) },
+        Split::Rows(parts) => on_threads(bands(m, parts), rows),
+        Split::Cols(parts) => on_threads(bands(n, parts), cols),
+    }
+}
+
+/// Cuts `0..len` into `parts` bands of whole 16-element blocks (the kernels' register width),
+/// the last one ragged: `(start, len)` each.
+fn bands(len: usize, parts: usize) -> Vec<(usize, usize)> {
+    let step = len.div_ceil(parts).next_multiple_of(16);
+    (0..len).step_by(step).map(|s| (s, step.min(len - s))).collect()
+}
+
+/// Runs `f` on each band: the first on the calling thread, the others spawned on the rayon pool.
+/// The caller works instead of waiting (it is usually not a pool thread: `join` would hand all
+/// the work over and sleep), and its half starts while a pool thread wakes up.
+fn on_threads(bands: Vec<(usize, usize)>, f: impl Fn((usize, usize)) + Sync) {
+    let f = &f;
+    rayon::in_place_scope(|s| {
+        for &band in &bands[1..] {
+            s.spawn(move |_| f(band));
+        }
+        f(bands[0]);
+    });
+}
+
 fn gemm_batched<T: Num + CpuElement + 'static>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> Vec<T> {
     let (batch, m, k, n) = (la.dims()[0], la.dims()[1], la.dims()[2], lb.dims()[2]);
     let (oa, ob) = (operand(la), operand(lb));
@@ -30,48 +174,28 @@ fn gemm_batched<T: Num + CpuElement + 'static>(a: &[T], la: &Layout, b: &[T], lb
     // Every element is written by the kernel (read_dst = false), so the buffer need not be zeroed:
     // a reused one skips both the zero pass and the page faults of a fresh allocation.
     let mut out = super::pool::take::<T>(batch * m * n);
-    out.resize(batch * m * n, T::ZERO);
-    let one_matrix = |dst: &mut [T], i: usize, par: Parallelism| {
-        let pa = oa.offset + i * oa.batch_stride;
-        let pb = ob.offset + i * ob.batch_stride;
-        if k == 0 {
-            return;
-        }
-        // SAFETY: every index the kernel touches lies inside the slices: the layouts were
-        // checked by the tensor layer to fit their storages, and `dst` is a dense m x n block.
+    let spare = &mut out.spare_capacity_mut()[..batch * m * n];
+    let one_matrix = |dst: &mut [MaybeUninit<T>], i: usize, split: Split| {
+        // SAFETY: the layouts were checked by the tensor layer to fit their storages, so every
+        // strided element of matrix `i` is in bounds; `dst` is that matrix's dense m x n block.
         unsafe {
-            gemm::gemm(
-                m,
-                n,
-                k,
-                dst.as_mut_ptr(),
-                1,
-                n as isize,
-                false,
-                a.as_ptr().add(pa),
-                oa.cs,
-                oa.rs,
-                b.as_ptr().add(pb),
-                ob.cs,
-                ob.rs,
-                T::ZERO,
-                T::ONE,
-                false,
-                false,
-                false,
-                par,
-            )
+            let pa = a.as_ptr().add(oa.offset + i * oa.batch_stride);
+            let pb = b.as_ptr().add(ob.offset + i * ob.batch_stride);
+            split_product(dst.as_mut_ptr().cast::<T>(), (m, n, k), pa, &oa, pb, &ob, split)
         }
     };
-    let flops = m * n * k;
-    if batch > 1 && flops < PAR_FLOPS * 4 {
-        out.par_chunks_mut(m * n).enumerate().for_each(|(i, dst)| one_matrix(dst, i, Parallelism::None));
+    let threads = rayon::current_num_threads();
+    if batch > 1 && m * n * k < PAR_FLOPS * 4 {
+        // Small matrices: one thread per matrix.
+        spare.par_chunks_mut(m * n).enumerate().for_each(|(i, dst)| one_matrix(dst, i, Split::None));
     } else {
-        let par = if flops >= PAR_FLOPS { Parallelism::Rayon(0) } else { Parallelism::None };
-        for (i, dst) in out.chunks_mut(m * n).enumerate() {
-            one_matrix(dst, i, par);
+        let split = plan(m, n, k, &oa, &ob, threads);
+        for (i, dst) in spare.chunks_mut(m * n).enumerate() {
+            one_matrix(dst, i, split);
         }
     }
+    // SAFETY: the kernel wrote all `batch * m * n` elements above (k > 0 here).
+    unsafe { out.set_len(batch * m * n) };
     out
 }
 
@@ -105,4 +229,42 @@ pub(super) fn matmul(a: &CpuStorage, la: &Layout, b: &CpuStorage, lb: &Layout) -
         }
         (a, _) => return Err(Error::UnsupportedDType { op: "matmul", dtype: a.dtype() }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every split, with ragged bands and transposed operands, against the naive loop (exactly:
+    /// small integers in f64 sum without rounding).
+    #[test]
+    fn split_products_match_the_naive_loop() {
+        let (m, n, k) = (70, 45, 33);
+        let a: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 - 3.0).collect();
+        let b: Vec<f64> = (0..k * n).map(|i| (i % 5) as f64 - 2.0).collect();
+        // `a` as a transposed view of a [k, m] buffer, `b` dense.
+        let la = Layout::contiguous([1, k, m]).transpose(1, 2);
+        let lb = Layout::contiguous([1, k, n]);
+        let want = naive_batched(&a, &la, &b, &lb);
+        let (oa, ob) = (operand(&la), operand(&lb));
+        for split in [Split::None, Split::Gemm, Split::Rows(2), Split::Rows(3), Split::Cols(2), Split::Cols(3)] {
+            let mut got = vec![f64::NAN; m * n];
+            // SAFETY: the operands are whole buffers of their layouts; `got` is m x n.
+            unsafe { split_product(got.as_mut_ptr(), (m, n, k), a.as_ptr(), &oa, b.as_ptr(), &ob, split) };
+            assert_eq!(got, want, "{split:?}");
+        }
+    }
+
+    #[test]
+    fn plans_cut_the_operand_that_needs_packing() {
+        let dense = |cols: usize| Operand { offset: 0, batch_stride: 0, rs: cols as isize, cs: 1 };
+        let transposed = |rows: usize| Operand { offset: 0, batch_stride: 0, rs: 1, cs: rows as isize };
+        // x @ W1.t() (the weight is packed): columns; x.t() @ g (x.t() is packed): rows.
+        assert_eq!(plan(256, 256, 784, &dense(784), &transposed(784), 2), Split::Cols(2));
+        assert_eq!(plan(784, 256, 256, &transposed(784), &dense(256), 2), Split::Rows(2));
+        // A short side is not cut; tiny products are not cut at all.
+        assert_eq!(plan(256, 10, 256, &dense(256), &transposed(256), 2), Split::Rows(2));
+        assert_eq!(plan(16, 16, 16, &dense(16), &dense(16), 2), Split::None);
+        assert_eq!(plan(256, 256, 784, &dense(784), &transposed(784), 1), Split::None);
+    }
 }

@@ -316,7 +316,12 @@ impl CpuStorage {
     /// A contiguous copy of a strided view.
     pub fn strided_copy(&self, layout: &Layout) -> CpuStorage {
         if let Some(r) = layout.contiguous_range() {
-            return map_cpu!(self, v => v[r].to_vec());
+            // Into a pooled buffer: a fresh weight-sized one would fault in every page.
+            return map_cpu!(self, v => {
+                let mut out = pool::take(r.len());
+                out.extend_from_slice(&v[r]);
+                out
+            });
         }
         map_cpu!(self, v => strided::map1(v, layout, |x| x))
     }

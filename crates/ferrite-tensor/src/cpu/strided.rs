@@ -4,11 +4,13 @@
 //! The general path collapses adjacent dims that are contiguous in every operand, then walks
 //! rows: an outer index decoded once per row and an inner loop with a fixed stride per operand.
 
-use super::pool::filled;
+use super::pool::{filled, take};
 use crate::Layout;
 use rayon::prelude::*;
 
-/// Elements per parallel task; below twice this, loops stay on the calling thread.
+/// Elements per parallel task. Elementwise loops of at most one chunk stay on the calling thread
+/// (reductions: below two): measured at two threads, a pool thread idle between the ops of a
+/// training step takes some 25 us to wake, which a loop of ~100K elements does not repay.
 pub(crate) const PAR_CHUNK: usize = 1 << 17;
 
 /// Dims and per-operand strides after merging dims that are contiguous in every operand.
@@ -83,14 +85,46 @@ pub(crate) fn worth_parallel(n: usize) -> bool {
     n >= 2 * PAR_CHUNK && rayon::current_num_threads() > 1
 }
 
-/// Runs `body(out_chunk, first_index)` over `out` in parallel chunks when it is large.
+/// Runs `body(out_part, first_index)` over `out` in parallel parts of whole `chunk`s when it is
+/// large (see [`par_fill_from`]).
 #[inline]
 pub(crate) fn par_fill<O: Send>(out: &mut [O], chunk: usize, body: impl Fn(&mut [O], usize) + Sync) {
-    if worth_parallel(out.len()) && chunk > 0 {
-        out.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| body(part, c * chunk));
-    } else {
+    par_fill_from(out, chunk, PAR_CHUNK + 1, body)
+}
+
+/// [`par_fill`] from `min_len` elements up (work heavier than a copy pays for threads sooner).
+///
+/// Called from outside the rayon pool (the user's thread, the usual case), it cuts `out` into one
+/// part per thread, runs the first itself and spawns the others: the caller works instead of
+/// sleeping until the pool is done, as `par_chunks_mut` would have it, and its part starts while
+/// a pool thread wakes up. Inside the pool, rayon's work stealing splits the chunks.
+pub(crate) fn par_fill_from<O: Send>(
+    out: &mut [O],
+    chunk: usize,
+    min_len: usize,
+    body: impl Fn(&mut [O], usize) + Sync,
+) {
+    let threads = rayon::current_num_threads();
+    if out.len() < min_len || threads < 2 || chunk == 0 {
         body(out, 0);
+        return;
     }
+    if rayon::current_thread_index().is_some() {
+        out.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| body(part, c * chunk));
+        return;
+    }
+    let per = out.len().div_ceil(chunk).div_ceil(threads) * chunk;
+    let body = &body;
+    rayon::in_place_scope(|s| {
+        let mut parts = out.chunks_mut(per).enumerate();
+        let first = parts.next();
+        for (i, part) in parts {
+            s.spawn(move |_| body(part, i * per));
+        }
+        if let Some((_, part)) = first {
+            body(part, 0);
+        }
+    });
 }
 
 /// `out[i] = f(a[i])` over a strided layout.
@@ -114,6 +148,10 @@ pub(crate) fn map1<A: Copy + Sync, O: Copy + Send + 'static>(
     let c = collapse([la]);
     let inner = c.inner();
     let [sa] = c.inner_strides();
+    let nd = c.dims.len();
+    if nd >= 2 && sa > 1 && c.strides[0][nd - 2] == 1 {
+        return transposed_map(a, &c, f);
+    }
     // SAFETY: rows_fill covers every element with whole rows, each written entirely.
     unsafe {
         filled(n, row_chunk(inner), |o, s| {
@@ -125,6 +163,69 @@ pub(crate) fn map1<A: Copy + Sync, O: Copy + Send + 'static>(
             })
         })
     }
+}
+
+/// Side of the square tiles of [`transposed_map`]: an 8 x 8 tile of f32 is one 32-byte run per
+/// row each way, and small enough to stay in registers.
+const TILE: usize = 8;
+
+/// [`map1`] of a layout whose last two dims are transposed (the last strided, the one before it
+/// dense), as `x.t().contiguous()` or a gradient through a transpose. It goes tile by tile: each
+/// tile reads `TILE` dense runs of the source and writes `TILE` dense runs of the output, where a
+/// row-by-row walk reads one element per cache line.
+fn transposed_map<A: Copy + Sync, O: Copy + Send + 'static>(
+    a: &[A],
+    c: &Collapsed<1>,
+    f: impl Fn(A) -> O + Sync,
+) -> Vec<O> {
+    let nd = c.dims.len();
+    let (rows, inner) = (c.dims[nd - 2], c.inner());
+    let [sa] = c.inner_strides();
+    let n: usize = c.dims.iter().product();
+    // Parallel chunks of whole bands of TILE rows, from fewer elements than a plain map: a
+    // transposing copy costs more per element, and its source is often still in the caches of the
+    // pool threads that computed it (a weight gradient from a split matrix product).
+    let chunk = (PAR_CHUNK / 2 / (TILE * inner)).max(1) * TILE * inner;
+    let mut out = take::<O>(n);
+    par_fill_from(&mut out.spare_capacity_mut()[..n], chunk, PAR_CHUNK, |o, s| {
+        let (first, end) = (s / inner, (s + o.len()) / inner);
+        let mut row = first;
+        while row < end {
+            // A band of rows within one matrix: consecutive rows are consecutive in `a`.
+            let h = (rows - row % rows).min(TILE).min(end - row);
+            let [base] = c.row_offsets(row);
+            let band = &mut o[(row - first) * inner..(row - first + h) * inner];
+            let mut j = 0;
+            if h == TILE {
+                while j + TILE <= inner {
+                    // Element (r, j + q) of the band is a[base + r + (j + q) * sa].
+                    let tile: [[A; TILE]; TILE] = std::array::from_fn(|q| {
+                        let run = &a[base + (j + q) * sa..][..TILE];
+                        std::array::from_fn(|r| run[r])
+                    });
+                    for r in 0..TILE {
+                        let out = &mut band[r * inner + j..][..TILE];
+                        for (q, o) in out.iter_mut().enumerate() {
+                            o.write(f(tile[q][r]));
+                        }
+                    }
+                    j += TILE;
+                }
+            }
+            // The ragged edge: columns past the last whole tile, or a short band.
+            for j in j..inner {
+                let run = &a[base + j * sa..][..h];
+                for (r, &x) in run.iter().enumerate() {
+                    band[r * inner + j].write(f(x));
+                }
+            }
+            row += h;
+        }
+    });
+    // SAFETY: the parts cover all `n` elements in whole rows, and the loop above writes every
+    // element of every row it is given.
+    unsafe { out.set_len(n) };
+    out
 }
 
 /// `out[i] = f(a[i], b[i])` over two strided layouts of one shape.
@@ -267,5 +368,17 @@ mod tests {
         }
         let out1 = map1(&a, &lt, |x| -x);
         assert_eq!(out1[5 * c + 7], -a[7 * r + 5]);
+        assert!((0..r * c).all(|i| out1[i] == -a[(i % c) * r + i / c]), "the tiled transpose");
+        // Batches of transposed matrices whose sides are not multiples of the tile, small and
+        // parallel-sized.
+        for (b, m, k) in [(3, 37, 45), (2, 700, 301)] {
+            let v: Vec<f64> = (0..b * m * k).map(|i| i as f64).collect();
+            let l = Layout::contiguous([b, k, m]).transpose(1, 2); // [b, m, k] over [b, k, m]
+            let out = map1(&v, &l, |x| x);
+            for (i, &o) in out.iter().enumerate() {
+                let (bi, mi, ki) = (i / (m * k), i / k % m, i % k);
+                assert_eq!(o, v[bi * m * k + ki * m + mi]);
+            }
+        }
     }
 }
