@@ -190,7 +190,11 @@ fn optimizers_match_pytorch() {
                 let want = fx.get(&format!("{name}/s{k}/p{j}")).to_vec::<f32>().unwrap();
                 for (i, (g, w)) in got.iter().zip(&want).enumerate() {
                     if case["optimizer"] == "SGD" {
-                        assert_eq!(g.to_bits(), w.to_bits(), "{name}, step {k}, p{j}[{i}]: ferrite {g:e}, PyTorch {w:e}");
+                        assert_eq!(
+                            g.to_bits(),
+                            w.to_bits(),
+                            "{name}, step {k}, p{j}[{i}]: ferrite {g:e}, PyTorch {w:e}"
+                        );
                     }
                     let err = (g - w).abs();
                     assert!(

@@ -223,8 +223,15 @@ mod tests {
             let row = Layout::contiguous([c]).broadcast_to(&Shape::from([r, c]), "t").unwrap();
             for (la, lb) in [(&splat, &dense), (&dense, &dense), (&transposed, &row), (&row, &transposed)] {
                 let mut d = CpuStorage::F32(d0.clone());
-                mul_add_inplace(&mut d, &dense, &CpuStorage::F32(a.clone()), la, &CpuStorage::F32(b.clone()), lb)
-                    .unwrap();
+                mul_add_inplace(
+                    &mut d,
+                    &dense,
+                    &CpuStorage::F32(a.clone()),
+                    la,
+                    &CpuStorage::F32(b.clone()),
+                    lb,
+                )
+                .unwrap();
                 let at = |l: &Layout, v: &[f32], i: usize, j: usize| {
                     v[l.offset() + i * l.strides()[0] + j * l.strides()[1]]
                 };

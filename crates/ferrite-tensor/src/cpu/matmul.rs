@@ -101,8 +101,25 @@ unsafe fn product<T: Num + 'static>(
     // SAFETY: the caller's contract; the kernel only writes `dst` (read_dst = false).
     unsafe {
         gemm::gemm(
-            m, n, k, dst, 1, dst_rs as isize, false, a, oa.cs, oa.rs, b, ob.cs, ob.rs, T::ZERO, T::ONE, false, false,
-            false, par,
+            m,
+            n,
+            k,
+            dst,
+            1,
+            dst_rs as isize,
+            false,
+            a,
+            oa.cs,
+            oa.rs,
+            b,
+            ob.cs,
+            ob.rs,
+            T::ZERO,
+            T::ONE,
+            false,
+            false,
+            false,
+            par,
         )
     }
 }
@@ -139,7 +156,9 @@ unsafe fn split_product<T: Num + 'static>(
     match split {
         Split::None => rows((0, m)),
         // SAFETY: as for `rows`, with the whole output.
-        Split::Gemm => unsafe { product(dst.get(), n, (m, n, k), a.get(), oa, b.get(), ob, Parallelism::Rayon(0)) },
+        Split::Gemm => unsafe {
+            product(dst.get(), n, (m, n, k), a.get(), oa, b.get(), ob, Parallelism::Rayon(0))
+        },
         Split::Rows(parts) => on_threads(bands(m, parts), rows),
         Split::Cols(parts) => on_threads(bands(n, parts), cols),
     }
@@ -247,7 +266,9 @@ mod tests {
         let lb = Layout::contiguous([1, k, n]);
         let want = naive_batched(&a, &la, &b, &lb);
         let (oa, ob) = (operand(&la), operand(&lb));
-        for split in [Split::None, Split::Gemm, Split::Rows(2), Split::Rows(3), Split::Cols(2), Split::Cols(3)] {
+        for split in
+            [Split::None, Split::Gemm, Split::Rows(2), Split::Rows(3), Split::Cols(2), Split::Cols(3)]
+        {
             let mut got = vec![f64::NAN; m * n];
             // SAFETY: the operands are whole buffers of their layouts; `got` is m x n.
             unsafe { split_product(got.as_mut_ptr(), (m, n, k), a.as_ptr(), &oa, b.as_ptr(), &ob, split) };

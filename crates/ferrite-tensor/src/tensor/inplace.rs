@@ -217,7 +217,10 @@ impl Tensor {
             if rt.category() > self.dtype().category() {
                 return Err(Error::InvalidArgument {
                     op,
-                    reason: format!("result type {rt} can't be cast to the desired output type {}", self.dtype()),
+                    reason: format!(
+                        "result type {rt} can't be cast to the desired output type {}",
+                        self.dtype()
+                    ),
                 });
             }
             let t = t.to_dtype(self.dtype())?;
@@ -251,7 +254,9 @@ mod tests {
 
     /// Values in [-1, 1) with full mantissas, from a fixed hash.
     fn values(n: usize, seed: u32) -> Vec<f32> {
-        (0..n as u32).map(|i| ((i ^ seed).wrapping_mul(2654435761) >> 8) as f32 / (1 << 23) as f32 - 1.0).collect()
+        (0..n as u32)
+            .map(|i| ((i ^ seed).wrapping_mul(2654435761) >> 8) as f32 / (1 << 23) as f32 - 1.0)
+            .collect()
     }
 
     #[test]
@@ -272,7 +277,8 @@ mod tests {
     fn addcmul_rounds_the_scaled_factor_then_fuses() {
         let (s, a, b) = (values(101, 3), values(101, 4), values(101, 5));
         let t = Tensor::from_vec(s.clone(), [101]).unwrap();
-        let (ta, tb) = (Tensor::from_vec(a.clone(), [101]).unwrap(), Tensor::from_vec(b.clone(), [101]).unwrap());
+        let (ta, tb) =
+            (Tensor::from_vec(a.clone(), [101]).unwrap(), Tensor::from_vec(b.clone(), [101]).unwrap());
         t.addcmul_(&ta, &tb, 0.01).unwrap();
         let got = t.to_vec::<f32>().unwrap();
         for i in 0..101 {
