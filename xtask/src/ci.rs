@@ -5,14 +5,29 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Release-mode examples that CI runs, as `(package, example)`: the hook for the examples step.
-/// Add a short example here once it exists; the step is skipped while the list is empty.
-const RELEASE_EXAMPLES: &[(&str, &str)] = &[];
+/// Each must take a few seconds with [`EXAMPLE_ENV`] set (the d2l training examples then train on
+/// a subset and relax their accuracy checks) and exit non-zero when its check fails.
+const RELEASE_EXAMPLES: &[(&str, &str)] = &[
+    ("ferrite", "quickstart"),
+    ("ferrite", "linear_regression"),
+    ("ferrite", "softmax_regression"),
+    ("ferrite", "mlp"),
+    ("ferrite", "weight_decay"),
+    ("ferrite", "dropout"),
+];
+
+/// The examples' environment in CI: their short mode, and a folder under `target/` for their plots
+/// (relative to the workspace root, where cargo runs them), so a CI run leaves no files in the tree.
+const EXAMPLE_ENV: &[(&str, &str)] =
+    &[("FERRITE_EXAMPLE_QUICK", "1"), ("FERRITE_PLOT_DIR", "target/example-plots")];
 
 /// What one CI step does.
 enum Action {
     /// `cargo <args>` with extra environment variables.
     Cargo { args: &'static [&'static str], env: &'static [(&'static str, &'static str)] },
-    /// `cargo run --release -p <package> --example <example>` for each of [`RELEASE_EXAMPLES`].
+    /// `cargo build --release -p <package> --examples` once per package (the examples build in
+    /// parallel), then `cargo run --release -p <package> --example <example>` for each of
+    /// [`RELEASE_EXAMPLES`] with [`EXAMPLE_ENV`].
     Examples,
     /// `cargo xtask tidy`, run in this process (xtask is already built).
     Tidy,
@@ -85,8 +100,20 @@ fn execute(action: &Action) -> Result<()> {
             if RELEASE_EXAMPLES.is_empty() {
                 println!("skipped: no examples listed in ci::RELEASE_EXAMPLES yet");
             }
+            let mut packages: Vec<&str> = RELEASE_EXAMPLES.iter().map(|(package, _)| *package).collect();
+            packages.sort_unstable();
+            packages.dedup();
+            for package in packages {
+                run_checked(cargo().args(["build", "--release", "--package", package, "--examples"]))?;
+            }
             for (package, example) in RELEASE_EXAMPLES {
-                run_checked(cargo().args(["run", "--release", "--package", package, "--example", example]))?;
+                let start = Instant::now();
+                let mut command = cargo_command(
+                    &["run", "--release", "--package", package, "--example", example],
+                    EXAMPLE_ENV,
+                );
+                run_checked(&mut command)?;
+                println!("==> example {example} ok in {}", secs(start.elapsed()));
             }
             Ok(())
         }
@@ -103,7 +130,11 @@ fn describe(action: &Action) -> String {
     match action {
         Action::Cargo { args, env } => display(&cargo_command(args, env)),
         Action::Tidy => "cargo xtask tidy".to_string(),
-        Action::Examples => format!("{} release example(s)", RELEASE_EXAMPLES.len()),
+        Action::Examples => format!(
+            "build the examples in release, then run {} of them with {}",
+            RELEASE_EXAMPLES.len(),
+            EXAMPLE_ENV.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+        ),
     }
 }
 
