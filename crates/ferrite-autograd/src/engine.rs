@@ -196,7 +196,9 @@ fn route(
                 got: g.shape().clone(),
             });
         }
-        let g = g.to_dtype(input.dtype())?;
+        // Moved, not cloned, when the dtype already fits: a gradient held once may become a leaf's
+        // `.grad()` without a copy.
+        let g = if g.dtype() == input.dtype() { g } else { g.to_dtype(input.dtype())? };
         match edge {
             Edge::Node(producer) => add_grad(grads, key(producer), g)?,
             Edge::Leaf => sink.leaf(input, &g)?,
@@ -298,17 +300,28 @@ fn accumulate_into_grad(leaf: &Tensor, g: &Tensor) -> Result<()> {
     if g.shape() != leaf.shape() {
         return Err(Error::GradShape { grad: g.shape().clone(), tensor: leaf.shape().clone() });
     }
-    let g = g.to_dtype(leaf.dtype())?;
+    let cast;
+    let g = if g.dtype() == leaf.dtype() {
+        g
+    } else {
+        cast = g.to_dtype(leaf.dtype())?;
+        &cast
+    };
     match leaf.grad() {
+        // A gradient no one else holds or shares (a fresh rule result: the common case of a
+        // weight's gradient) is kept as it is; anything else is copied.
+        None if g.is_uniquely_held() && !g.requires_grad() && g.grad_fn().is_none() => {
+            leaf.set_grad(Some(g.clone()))
+        }
         None => leaf.set_grad(Some(g.deep_clone()?)),
         Some(old) if old.shape() != leaf.shape() => {
             return Err(Error::GradShape { grad: old.shape().clone(), tensor: leaf.shape().clone() });
         }
         // A contiguous grad has no overlapping elements, so adding in place is exact.
         Some(old) if old.dtype() == g.dtype() && old.is_contiguous() && !old.requires_grad() => {
-            old.add_(&g)?
+            old.add_(g)?
         }
-        Some(old) => leaf.set_grad(Some(old.add(&g)?.to_dtype(leaf.dtype())?)),
+        Some(old) => leaf.set_grad(Some(old.add(g)?.to_dtype(leaf.dtype())?)),
     }
     Ok(())
 }

@@ -186,6 +186,7 @@ const EXEMPT: &[(&str, &str)] = &[
     ("clamp_", "in place; its gradient is clamp's (tests/rules.rs checks clamp_ on a non-leaf)"),
     ("add_scaled_", "in place, fused for optimizer steps; refuses tensors that require grad under grad mode"),
     ("addcmul_", "in place, fused for optimizer steps; refuses tensors that require grad under grad mode"),
+    ("is_uniquely_held", "a query on handles, not an op"),
     // Not a Tensor method.
     ("step", "IndexItem::step, part of the s! macro"),
 ];

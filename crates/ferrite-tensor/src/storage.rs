@@ -48,6 +48,11 @@ impl Storage {
         Arc::ptr_eq(&self.0, &other.0)
     }
 
+    /// True when no other handle (strong or weak) shares this storage.
+    pub fn is_unique(&self) -> bool {
+        Arc::strong_count(&self.0) == 1 && Arc::weak_count(&self.0) == 0
+    }
+
     /// An address identifying the storage (PyTorch's `data_ptr`-style identity checks).
     pub fn id(&self) -> usize {
         Arc::as_ptr(&self.0) as usize

@@ -28,20 +28,41 @@ fn mt(t: &Tensor) -> Result<Tensor> {
     Ok(t.transpose(-1, -2)?)
 }
 
+/// True when `t`'s last two dims are stored transposed (the second-to-last dense, the last
+/// strided), as a weight `W.t()` in `x @ W.t()`.
+fn stored_transposed(t: &Tensor) -> bool {
+    let (d, s) = (t.dims(), t.layout().strides());
+    let r = d.len();
+    r >= 2 && d[r - 2] > 1 && d[r - 1] > 1 && s[r - 2] == 1 && s[r - 1] != 1
+}
+
+/// A gradient in the shape of `shape`, from `full` (of the matrix shape the forward used).
+fn fit(full: &Tensor, mat: &Tensor, shape: &ferrite_tensor::Shape) -> Result<Tensor> {
+    let g = sum_to(full, mat.shape())?;
+    // A same-shape reshape would copy a transposed gradient: keep its layout.
+    Ok(if g.shape() == shape { g } else { g.reshape(shape)? })
+}
+
 pub(super) fn matmul(ctx: &Ctx<'_>) -> Result<Grads> {
     let (a_shape, b_shape) = (ctx.shape(0)?, ctx.shape(1)?);
     let g = grad_as_matrix(ctx.grad, a_shape.rank(), b_shape.rank())?;
     let ga = ctx.if_needed(0, || {
         let a_mat = as_matrix(ctx.input(0)?, true)?;
         let b_mat = as_matrix(ctx.value(1)?, false)?;
-        let full = g.matmul(&mt(&b_mat)?)?;
-        Ok(sum_to(&full, a_mat.shape())?.reshape(a_shape)?)
+        // As PyTorch's `mm_mat1_backward`: an operand stored transposed gets its gradient in the
+        // same layout, `(B gᵀ)ᵀ`, so it reaches its base without a transposing copy.
+        let full =
+            if stored_transposed(&a_mat) { mt(&b_mat.matmul(&mt(&g)?)?)? } else { g.matmul(&mt(&b_mat)?)? };
+        fit(&full, &a_mat, a_shape)
     })?;
     let gb = ctx.if_needed(1, || {
         let a_mat = as_matrix(ctx.value(0)?, true)?;
         let b_mat = as_matrix(ctx.input(1)?, false)?;
-        let full = mt(&a_mat)?.matmul(&g)?;
-        Ok(sum_to(&full, b_mat.shape())?.reshape(b_shape)?)
+        // As PyTorch's `mm_mat2_backward`: for a weight used as `W.t()`, `(gᵀ A)ᵀ` is `W`'s
+        // gradient already dense, where `Aᵀ g` would need a transposing copy on its way to `W.grad`.
+        let full =
+            if stored_transposed(&b_mat) { mt(&mt(&g)?.matmul(&a_mat)?)? } else { mt(&a_mat)?.matmul(&g)? };
+        fit(&full, &b_mat, b_shape)
     })?;
     Ok(vec![ga, gb])
 }

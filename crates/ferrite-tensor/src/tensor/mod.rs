@@ -117,6 +117,27 @@ impl Tensor {
         &self.0.storage
     }
 
+    /// True when this is the only handle to the tensor, no other tensor shares its storage, and
+    /// it spans that storage densely: no one else can see a write to it or be written through it.
+    /// The autograd engine then keeps a gradient as a leaf's `.grad()` without copying it.
+    ///
+    /// ```
+    /// use ferrite_tensor::Tensor;
+    /// let a = Tensor::zeros([2, 3]);
+    /// assert!(a.is_uniquely_held());
+    /// let view = a.t()?;
+    /// assert!(!a.is_uniquely_held() && !view.is_uniquely_held());
+    /// # Ok::<(), ferrite_tensor::Error>(())
+    /// ```
+    pub fn is_uniquely_held(&self) -> bool {
+        Arc::strong_count(&self.0) == 1
+            && Arc::weak_count(&self.0) == 0
+            && self.0.storage.is_unique()
+            && self.is_contiguous()
+            && self.layout().offset() == 0
+            && self.0.storage.read().len() == self.numel()
+    }
+
     /// The layout (shape, strides, offset).
     pub fn layout(&self) -> &Layout {
         &self.0.layout
