@@ -2,7 +2,7 @@
 
 use crate::module::ModuleBase;
 use crate::{Error, Module, Parameter, Result, functional, impl_module_display};
-use ferrite_tensor::{Tensor, no_grad};
+use ferrite_tensor::{Device, Tensor, no_grad};
 use std::any::Any;
 use std::sync::{Mutex, OnceLock};
 
@@ -168,7 +168,9 @@ impl LazyLinear {
         self.weight.tensor().ok().and_then(|w| w.dims().get(1).copied()).unwrap_or(0)
     }
 
-    fn materialize(&self, in_features: usize) -> Result<()> {
+    /// Creates the parameters for `in_features` inputs on `device` (the input's, so a lazy layer
+    /// in a network moved with `to` materializes where the data is).
+    fn materialize(&self, in_features: usize, device: Device) -> Result<()> {
         let mut inf = self.in_features.lock().unwrap_or_else(|e| e.into_inner());
         if *inf != 0 {
             return Ok(());
@@ -179,9 +181,9 @@ impl LazyLinear {
             return Ok(());
         }
         let (w, b) = default_params(in_features, self.out_features, self.bias.is_some())?;
-        self.weight.materialize(w.tensor()?)?;
+        self.weight.materialize(w.data()?.to_device(device)?)?;
         if let (Some(slot), Some(b)) = (&self.bias, b) {
-            slot.materialize(b.tensor()?)?;
+            slot.materialize(b.data()?.to_device(device)?)?;
         }
         *inf = in_features;
         Ok(())
@@ -224,7 +226,7 @@ impl Module for LazyLinear {
             op: "LazyLinear",
             reason: "input must have at least one dimension".into(),
         })?;
-        self.materialize(last)?;
+        self.materialize(last, x.device())?;
         let b = self.bias.as_ref().map(Parameter::tensor).transpose()?;
         functional::linear(x, &self.weight.tensor()?, b.as_ref())
     }

@@ -238,9 +238,11 @@ pub trait ModuleExt: Module {
         crate::state::load(self.as_dyn(), dict, true).map(|_| ())
     }
 
-    /// Moves every parameter to `device` (PyTorch's `net.to(device)`); parameters already there
-    /// keep their tensors, and handles taken before (an optimizer's) see the moved ones. Buffers
-    /// are plain tensors owned by their layer and are not moved.
+    /// Moves every parameter to `device` (PyTorch's `net.to(device)`), in place: the module and
+    /// every handle to its parameters (`net[0]`'s weight, an optimizer's) see the moved tensors,
+    /// which keep their `requires_grad` flags and gradients; parameters already there keep their
+    /// tensors. Stops at the first error (an unavailable device, named in it); parameters moved
+    /// before it stay moved. Buffers are plain tensors owned by their layer and are not moved.
     ///
     /// ```
     /// use ferrite_nn::{Linear, ModuleExt};
@@ -252,11 +254,7 @@ pub trait ModuleExt: Module {
     /// ```
     fn to(&self, device: ferrite_tensor::Device) -> Result<&Self> {
         for p in self.parameters() {
-            if let Ok(t) = p.tensor()
-                && t.device() != device
-            {
-                p.materialize(t.detach().to_device(device)?)?;
-            }
+            p.to_device(device)?;
         }
         Ok(self)
     }

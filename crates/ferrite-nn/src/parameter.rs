@@ -1,7 +1,7 @@
 //! `Parameter`: a tensor that a module owns and an optimizer updates.
 
 use crate::{Error, Result};
-use ferrite_tensor::{Shape, Tensor};
+use ferrite_tensor::{Device, Shape, Tensor};
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
@@ -67,6 +67,37 @@ impl Parameter {
     pub fn materialize(&self, t: Tensor) -> Result<()> {
         let t = t.detach().requires_grad_(true)?;
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(t);
+        Ok(())
+    }
+
+    /// Moves the data to `device` in place (what `net.to(device)` does to each parameter): every
+    /// handle to this parameter sees the moved tensor, which keeps the `requires_grad` flag and
+    /// takes the gradient along, as PyTorch's `module.to` does. No effect when the parameter is
+    /// already there or uninitialized (a lazy parameter materializes where its input lives).
+    ///
+    /// ```
+    /// use ferrite_nn::Parameter;
+    /// use ferrite_tensor::{Device, Tensor};
+    /// let p = Parameter::new(Tensor::zeros([2]))?;
+    /// let t = p.tensor()?;
+    /// p.to_device(Device::Cpu)?;
+    /// assert!(p.tensor()?.is_same(&t)); // already there: the same tensor
+    /// // A device that is not available is an error naming it, and the parameter is unchanged.
+    /// let e = p.to_device(Device::Cuda(9)).unwrap_err();
+    /// assert!(e.to_string().contains("cuda:9"));
+    /// assert_eq!(p.tensor()?.device(), Device::Cpu);
+    /// # Ok::<(), ferrite_nn::Error>(())
+    /// ```
+    pub fn to_device(&self, device: Device) -> Result<()> {
+        let mut slot = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let Some(t) = slot.as_ref().filter(|t| t.device() != device) else {
+            return Ok(());
+        };
+        let moved = t.detach().to_device(device)?.requires_grad_(t.requires_grad())?;
+        if let Some(g) = t.grad() {
+            moved.set_grad(Some(g.to_device(device)?));
+        }
+        *slot = Some(moved);
         Ok(())
     }
 

@@ -163,6 +163,9 @@ pub fn device_backend(device: Device, op: &'static str) -> Result<std::sync::Arc
     devices.iter().find(|d| d.device() == device).cloned().ok_or_else(|| crate::Error::Backend {
         op,
         device,
-        reason: "no such device is available (build with the `cuda` feature on a machine with a GPU)".into(),
+        reason:
+            "no such device is available (build with the `cuda` feature on a machine with a GPU, and call \
+                 `ferrite::cuda::init()` or `try_gpu` before naming a `Device::Cuda` directly)"
+                .into(),
     })
 }

@@ -1,7 +1,10 @@
 //! ferrite: deep learning with PyTorch's shape, in Rust.
 //!
 //! `use ferrite::prelude::*;` brings in what a d2l notebook uses: [`Tensor`], the [`tensor!`] and
-//! [`s!`] macros, dtypes, devices and grad mode.
+//! [`s!`] macros, dtypes, devices (with d2l's [`cuda::try_gpu`]) and grad mode.
+//!
+//! The `cuda` feature adds the CUDA backend (ferrite-cuda); see [`cuda`]. Without it, or without a
+//! GPU, the same programs run on the CPU.
 //!
 //! ```
 //! use ferrite::prelude::*;
@@ -42,6 +45,8 @@ pub use ferrite_data as data;
 /// `show_images`.
 pub use ferrite_train as train;
 
+pub mod cuda;
+
 mod checkpoint;
 mod save;
 pub use checkpoint::Checkpoint;
@@ -76,6 +81,10 @@ pub enum Error {
     /// A training helper failed.
     #[error(transparent)]
     Train(#[from] ferrite_train::Error),
+    /// The CUDA backend could not start (a GPU is present but its driver or libraries failed).
+    #[cfg(feature = "cuda")]
+    #[error(transparent)]
+    Cuda(#[from] ferrite_cuda::Error),
     /// A training checkpoint file is not what [`Checkpoint::save`] writes.
     #[error("{}: {problem}", path.display())]
     Checkpoint {
@@ -92,6 +101,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The names a d2l-style program uses.
 pub mod prelude {
     pub use crate::SavedExt;
+    pub use crate::cuda::{self, TensorDeviceExt, try_all_gpus, try_gpu};
     pub use crate::{
         Backward, DType, Device, Ellipsis, Error, IndexItem, NewAxis, Result, Scalar, Shape, Tensor, data,
         init, manual_seed, nn, no_grad, no_grad_scope, optim, s, set_grad_enabled, tensor,

@@ -46,6 +46,30 @@ impl Tensor {
         Tensor::host_to(host, shape, device)
     }
 
+    /// `f32` zeros on a device (PyTorch's `torch.zeros(shape, device=d)`).
+    ///
+    /// ```
+    /// use ferrite_tensor::{Device, Tensor};
+    /// assert_eq!(Tensor::zeros_on([2, 3], Device::Cpu)?.to_vec::<f32>()?, vec![0.0; 6]);
+    /// # Ok::<(), ferrite_tensor::Error>(())
+    /// ```
+    pub fn zeros_on(shape: impl Into<Shape>, device: Device) -> Result<Tensor> {
+        Tensor::full_on(shape, Scalar::Int(0), DType::F32, device)
+    }
+
+    /// `f32` ones on a device (d2l's `torch.ones(2, 3, device=try_gpu())`); an error naming the
+    /// device when it is not available.
+    ///
+    /// ```
+    /// use ferrite_tensor::{Device, Tensor};
+    /// let x = Tensor::ones_on([2, 3], Device::Cpu)?;
+    /// assert_eq!((x.device(), x.to_vec::<f32>()?), (Device::Cpu, vec![1.0; 6]));
+    /// # Ok::<(), ferrite_tensor::Error>(())
+    /// ```
+    pub fn ones_on(shape: impl Into<Shape>, device: Device) -> Result<Tensor> {
+        Tensor::full_on(shape, Scalar::Int(1), DType::F32, device)
+    }
+
     /// Puts host data on a device.
     pub(crate) fn host_to(host: CpuStorage, shape: Shape, device: Device) -> Result<Tensor> {
         if device.is_cpu() {

@@ -12,7 +12,7 @@ use crate::backend::device_backend;
 use crate::cpu::CpuStorage;
 use crate::graph::is_grad_enabled;
 use crate::random::with_rng;
-use crate::{DType, Element, Error, Layout, Result, Shape};
+use crate::{DType, Device, Element, Error, Layout, Result, Shape};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -222,6 +222,32 @@ impl Tensor {
     /// ```
     pub fn randn_dtype(shape: impl Into<Shape>, dtype: DType) -> Result<Tensor> {
         Tensor::sampled(shape.into(), FloatDist::Normal { mean: 0.0, std: 1.0 }, dtype, "randn")
+    }
+
+    /// [`Tensor::rand`] on a device (d2l's `torch.rand(2, 3, device=try_gpu(1))`). The values are
+    /// drawn on the host like every random op here, so a seed gives the same tensor on any device.
+    ///
+    /// ```
+    /// use ferrite_tensor::{Device, Tensor, manual_seed};
+    /// manual_seed(0);
+    /// let x = Tensor::rand_on([2, 3], Device::Cpu)?;
+    /// manual_seed(0);
+    /// assert_eq!(x.to_vec::<f32>()?, Tensor::rand([2, 3]).to_vec::<f32>()?);
+    /// # Ok::<(), ferrite_tensor::Error>(())
+    /// ```
+    pub fn rand_on(shape: impl Into<Shape>, device: Device) -> Result<Tensor> {
+        Tensor::rand(shape).to_device(device)
+    }
+
+    /// [`Tensor::randn`] on a device, drawn on the host as [`Tensor::rand_on`] is.
+    ///
+    /// ```
+    /// use ferrite_tensor::{Device, Tensor};
+    /// assert_eq!(Tensor::randn_on([4], Device::Cpu)?.dims(), &[4]);
+    /// # Ok::<(), ferrite_tensor::Error>(())
+    /// ```
+    pub fn randn_on(shape: impl Into<Shape>, device: Device) -> Result<Tensor> {
+        Tensor::randn(shape).to_device(device)
     }
 
     /// `f32` values from `N(mean, std²)` (PyTorch's `torch.normal(mean, std, size)`; d2l's
