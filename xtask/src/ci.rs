@@ -31,6 +31,8 @@ enum Action {
     Examples,
     /// `cargo xtask tidy`, run in this process (xtask is already built).
     Tidy,
+    /// `cargo xtask kernels --check`, run in this process.
+    KernelsCheck,
 }
 
 struct Step {
@@ -47,6 +49,27 @@ const STEPS: &[Step] = &[
             env: &[],
         },
     },
+    // The cuda feature must compile and be clippy-clean on a machine without a GPU or CUDA (the
+    // backend loads the driver at run time). Only the facade and ferrite-cuda are checked again.
+    Step {
+        name: "clippy-cuda",
+        action: Action::Cargo {
+            args: &[
+                "clippy",
+                "--package",
+                "ferrite",
+                "--features",
+                "cuda",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            env: &[],
+        },
+    },
+    // The committed PTX must match the kernels' sources (python3 only; ptxas too when found).
+    Step { name: "kernels", action: Action::KernelsCheck },
     // The README's test command; it runs the doctests too.
     Step { name: "test", action: Action::Cargo { args: &["test", "--workspace"], env: &[] } },
     Step {
@@ -96,6 +119,7 @@ fn execute(action: &Action) -> Result<()> {
     match action {
         Action::Cargo { args, env } => run_checked(&mut cargo_command(args, env)),
         Action::Tidy => crate::tidy::run(&[]),
+        Action::KernelsCheck => crate::kernels::run(&["--check".to_string()]),
         Action::Examples => {
             if RELEASE_EXAMPLES.is_empty() {
                 println!("skipped: no examples listed in ci::RELEASE_EXAMPLES yet");
@@ -130,6 +154,7 @@ fn describe(action: &Action) -> String {
     match action {
         Action::Cargo { args, env } => display(&cargo_command(args, env)),
         Action::Tidy => "cargo xtask tidy".to_string(),
+        Action::KernelsCheck => "cargo xtask kernels --check".to_string(),
         Action::Examples => format!(
             "build the examples in release, then run {} of them with {}",
             RELEASE_EXAMPLES.len(),

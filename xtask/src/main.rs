@@ -22,15 +22,18 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  ci                          fmt --check, clippy -D warnings, tests (with doctests), docs -D warnings, tidy
+  ci                          fmt --check, clippy -D warnings (also with the cuda feature), kernels --check,
+                              tests (with doctests), docs -D warnings, tidy, examples
                               (--dry-run: print the steps without running them)
   tidy                        check file headers, file sizes and the crates' dependency direction
   golden                      regenerate the PyTorch golden fixtures ($TORCH_VENV/bin/python tests/golden/gen.py)
   bench [--threads 1,2] [--quick] [--only W1,W4]
                               run ferrite-bench (and torch_bench.py when TORCH_VENV is set), print the
                               side-by-side table, write docs/performance.md and docs/bench/*.json
-  kernels [--check]           compile the CUDA kernels (the CUDA backend has not landed yet)
-  gpu-pack                    pack the GPU build (the CUDA backend has not landed yet)";
+  kernels [--check]           compile crates/ferrite-cuda/kernels/*.cu to ptx/ with NVRTC ($CUDA_VENV);
+                              --check: fail when a PTX is stale, and assemble it with ptxas when found
+  gpu-pack                    build the test binaries and examples with the cuda feature into target/gpu-pack/
+                              with a run.sh, for a GPU machine without Rust (`bash target/gpu-pack/run.sh`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
