@@ -340,8 +340,10 @@ impl Gpu {
     pub(crate) fn gemm(&self, dtype: DType, g: &Gemm, op: &'static str) -> Result<()> {
         let blas_err = |reason: String| Error::Cublas { op, device: self.device(), reason };
         g.check().map_err(blas_err)?;
+        // TF32 applies to f32 only, and only when the user asked for it (as PyTorch's default).
+        let tf32 = dtype == DType::F32 && crate::allow_tf32();
         let Some(hw) = self.bound(op)? else {
-            self.record(format!("gemm_{dtype} {:?}", g.dims()));
+            self.record(format!("gemm_{dtype}{} {:?}", if tf32 { "_tf32" } else { "" }, g.dims()));
             return Ok(());
         };
         let blas = hw.blas.get_or_init(|| {
@@ -360,6 +362,11 @@ impl Gpu {
         // are host scalars.
         let status = unsafe {
             if dtype == DType::F32 {
+                use cudarc::cublas::sys::cublasMath_t as M;
+                let mode = if tf32 { M::CUBLAS_TF32_TENSOR_OP_MATH } else { M::CUBLAS_DEFAULT_MATH };
+                cudarc::cublas::sys::cublasSetMathMode(handle, mode)
+                    .result()
+                    .map_err(|e| blas_err(format!("{e:?} (setting the math mode)")))?;
                 let (alpha, beta) = (1f32, 0f32);
                 b::sgemm_strided_batched(
                     handle,

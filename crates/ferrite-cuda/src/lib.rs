@@ -31,6 +31,7 @@ pub use error::{Error, Result};
 pub use storage::CudaStorage;
 
 use ferrite_tensor::Device;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// True when a CUDA driver is installed (libcuda loads). It says nothing about GPUs: see [`device_count`].
@@ -63,6 +64,28 @@ pub fn device_count() -> usize {
 /// True when at least one GPU can be used (PyTorch's `torch.cuda.is_available()`).
 pub fn is_available() -> bool {
     device_count() > 0
+}
+
+static ALLOW_TF32: AtomicBool = AtomicBool::new(false);
+
+/// Lets `f32` matmuls on the GPU use TF32 tensor cores (PyTorch's
+/// `torch.backends.cuda.matmul.allow_tf32 = True`): several times faster on Ampere and later, with
+/// inputs rounded to 10 bits of mantissa (products accumulate in f32). Off by default, as in
+/// PyTorch, so GPU results match the CPU's to f32 precision. Applies to every device and to
+/// matmuls queued after the call.
+///
+/// ```
+/// ferrite_cuda::set_allow_tf32(true);
+/// assert!(ferrite_cuda::allow_tf32());
+/// ferrite_cuda::set_allow_tf32(false);
+/// ```
+pub fn set_allow_tf32(allow: bool) {
+    ALLOW_TF32.store(allow, Ordering::Relaxed);
+}
+
+/// Whether `f32` matmuls may use TF32 (see [`set_allow_tf32`]); false by default.
+pub fn allow_tf32() -> bool {
+    ALLOW_TF32.load(Ordering::Relaxed)
 }
 
 static DEVICES: OnceLock<Result<Vec<CudaDevice>>> = OnceLock::new();

@@ -1,5 +1,5 @@
 //! What the backend queues for an op, checked without a GPU on a recording device: transposed
-//! matmul operands are passed to cuBLAS as transposes (no copy), only unaddressable layouts are
+//! matmul operands are passed to cuBLAS as transposes (no copy), TF32 only when asked for, only unaddressable layouts are
 //! copied, long reductions take two launches, dense copies are memcpys, and ops never wait.
 
 use ferrite_cuda::CudaDevice;
@@ -29,6 +29,13 @@ fn matmul_passes_transposes_to_cublas_and_copies_only_what_it_cannot_read() {
     let strided = Layout::contiguous([2, 8, 12]).slice(2, 0, 6, 2);
     big.matmul(&strided, &*b, &Layout::contiguous([2, 6, 4])).unwrap();
     assert_eq!(d.recorded_launches(), ["copy_f32", "gemm_f32 (4, 8, 6, 4, 6, 4)"]);
+    // TF32 only when asked for (no other test of this binary runs a matmul, so the switch is ours).
+    ferrite_cuda::set_allow_tf32(true);
+    a.matmul(&dense_a, &*b, &b_t).unwrap();
+    ferrite_cuda::set_allow_tf32(false);
+    assert_eq!(d.recorded_launches(), ["gemm_f32_tf32 (4, 8, 6, 6, 6, 4)"]);
+    a.matmul(&dense_a, &*b, &b_t).unwrap();
+    assert_eq!(d.recorded_launches(), ["gemm_f32 (4, 8, 6, 6, 6, 4)"]);
 }
 
 #[test]

@@ -110,6 +110,76 @@ pub fn try_all_gpus() -> Vec<Device> {
     }
 }
 
+/// GPU `index`'s name as the driver reports it (PyTorch's `torch.cuda.get_device_name(i)`), e.g.
+/// `"NVIDIA H200"`; an error naming the device when that GPU is not available.
+///
+/// ```
+/// match ferrite::cuda::get_device_name(0) {
+///     Ok(name) => assert!(!name.is_empty()),
+///     Err(e) => assert!(e.to_string().contains("cuda:0")),
+/// }
+/// ```
+pub fn get_device_name(index: usize) -> Result<String> {
+    let device = Device::Cuda(index);
+    #[cfg(feature = "cuda")]
+    if index < init()? {
+        return Ok(ferrite_cuda::device(device)?.name()?);
+    }
+    Err(ferrite_tensor::Error::Backend {
+        op: "get_device_name",
+        device,
+        reason: format!("no such GPU ({} available)", device_count()),
+    }
+    .into())
+}
+
+/// Waits until every op queued on `device` has finished (PyTorch's `torch.cuda.synchronize()`),
+/// and reports an out-of-range index that a kernel met since the last wait. Ops on a GPU return
+/// as soon as they are queued: time GPU work between two calls of this. Nothing to wait for on
+/// the CPU; an error naming the device when that GPU is not available.
+///
+/// ```
+/// use ferrite::prelude::*;
+/// let device = try_gpu(0);
+/// let x = Tensor::ones_on([256, 256], device)?;
+/// let y = x.matmul(&x)?;
+/// ferrite::cuda::synchronize(device)?; // y is computed now
+/// assert_eq!(y.to_vec::<f32>()?[0], 256.0);
+/// # Ok::<(), ferrite::Error>(())
+/// ```
+pub fn synchronize(device: Device) -> Result<()> {
+    if device.is_cpu() {
+        return Ok(());
+    }
+    init()?;
+    Ok(crate::core::backend::device_backend(device, "synchronize")?.synchronize()?)
+}
+
+/// Lets `f32` matmuls on GPUs use TF32 tensor cores (PyTorch's
+/// `torch.backends.cuda.matmul.allow_tf32 = allow`): faster, with inputs rounded to 10 mantissa
+/// bits. Off by default, as in PyTorch. No effect on the CPU or without the `cuda` feature.
+///
+/// ```
+/// ferrite::cuda::set_allow_tf32(true);
+/// assert_eq!(ferrite::cuda::allow_tf32(), ferrite::cuda::is_built());
+/// ferrite::cuda::set_allow_tf32(false);
+/// ```
+pub fn set_allow_tf32(allow: bool) {
+    #[cfg(feature = "cuda")]
+    ferrite_cuda::set_allow_tf32(allow);
+    #[cfg(not(feature = "cuda"))]
+    let _ = allow;
+}
+
+/// Whether `f32` matmuls on GPUs may use TF32 (see [`set_allow_tf32`]): always false without the
+/// `cuda` feature.
+pub fn allow_tf32() -> bool {
+    #[cfg(feature = "cuda")]
+    return ferrite_cuda::allow_tf32();
+    #[cfg(not(feature = "cuda"))]
+    false
+}
+
 /// PyTorch's `X.cuda(i)` and `X.cpu()` on tensors. A trait of the facade rather than methods of the
 /// core because `cuda` starts the CUDA backend on first use, which only the facade can do.
 pub trait TensorDeviceExt {
