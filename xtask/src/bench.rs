@@ -2,6 +2,7 @@
 //! and our torch_extra.py (the PyTorch side of the workloads the reference lacks) on the same
 //! workloads in the same run, then prints and records the side-by-side table.
 
+mod gpu;
 mod report;
 
 use crate::{Result, cargo, project_root, reference, run_checked};
@@ -10,18 +11,24 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const USAGE: &str = "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4]";
+const USAGE: &str =
+    "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4] [--device cpu|cuda] [--from DIR]";
 
 /// The command line, passed on to both benchmarks.
 struct Options {
     threads: Vec<usize>,
     quick: bool,
     only: Option<String>,
+    /// `--device cuda`: the GPU workloads instead of the CPU ones.
+    cuda: bool,
+    /// `--from DIR` (GPU only): the records `gpu-pack`'s bench.sh wrote on a GPU machine.
+    from: Option<PathBuf>,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Options> {
-        let mut options = Options { threads: default_threads(), quick: false, only: None };
+        let mut options =
+            Options { threads: default_threads(), quick: false, only: None, cuda: false, from: None };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -33,8 +40,22 @@ impl Options {
                 "--only" => {
                     options.only = Some(args.next().ok_or(format!("--only needs a value\n{USAGE}"))?.clone())
                 }
+                "--device" => {
+                    options.cuda = match args.next().map(String::as_str) {
+                        Some("cpu") => false,
+                        Some("cuda") => true,
+                        _ => return Err(format!("--device takes cpu or cuda\n{USAGE}")),
+                    }
+                }
+                "--from" => {
+                    options.from =
+                        Some(PathBuf::from(args.next().ok_or(format!("--from needs a folder\n{USAGE}"))?))
+                }
                 other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
             }
+        }
+        if options.from.is_some() && !options.cuda {
+            return Err(format!("--from reads GPU records: it needs --device cuda\n{USAGE}"));
         }
         Ok(options)
     }
@@ -69,6 +90,9 @@ fn parse_threads(list: &str) -> Result<Vec<usize>> {
 
 pub fn run(args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
+    if options.cuda {
+        return gpu::run(options.quick, options.from.as_deref(), &options.common_args());
+    }
     let root = project_root();
     let python = reference::torch_python()?;
     let scripts = python.as_ref().map(|_| torch_scripts(&root)).transpose()?;
@@ -149,7 +173,14 @@ fn publish(root: &Path, options: &Options, runs: &[Run], rows: &[report::Row]) -
         .collect::<Vec<_>>()
         .join(" ");
     let records = if options.quick { "target/bench/*.json" } else { "docs/bench/*.json" };
-    let markdown = report::markdown(&command, options.quick, records, runs, rows);
+    let mut markdown = report::markdown(&command, options.quick, records, runs, rows);
+    // The GPU section comes from another run (`--device cuda`): keep it.
+    let old = fs::read_to_string(&doc).unwrap_or_default();
+    let (_, gpu_section) = gpu::split(&old);
+    if !gpu_section.is_empty() {
+        markdown.push('\n');
+        markdown.push_str(gpu_section);
+    }
     write(&doc, &markdown)?;
     println!("bench: wrote {}", doc.display());
     if let Some(dir) = json_dir {

@@ -1,7 +1,9 @@
-//! `cargo xtask gpu-pack [--all]`: builds the test binaries and the examples with the `cuda`
-//! feature and packs them, with a `run.sh` that runs them all, into `target/gpu-pack/`: the folder
-//! a session with a GPU machine (CUDA, no Rust) carries there and runs as
-//! `bash target/gpu-pack/run.sh`.
+//! `cargo xtask gpu-pack [--all]`: builds the test binaries, the examples and ferrite-bench with
+//! the `cuda` feature and packs them, with a `run.sh` that runs the tests and examples and a
+//! `bench.sh` that runs the GPU benchmark beside PyTorch, into `target/gpu-pack/`: the folder a
+//! session with a GPU machine (CUDA, no Rust) carries there and runs as
+//! `bash target/gpu-pack/run.sh` (then `bash target/gpu-pack/bench.sh`, whose records
+//! `cargo xtask bench --device cuda --from DIR` turns into the report here).
 //!
 //! Every crate's tests are built with the feature, but only those of crates that link ferrite-cuda
 //! are packed (all of them with `--all`), as one `bin.tar.xz` that `run.sh` unpacks: each test
@@ -41,8 +43,25 @@ struct Packed {
     name: String,
     /// The package's folder relative to the workspace root, where cargo would run it.
     package_dir: String,
-    /// A test binary (else an example).
-    is_test: bool,
+    /// What cargo built: a test binary, an example or a binary target.
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Test,
+    Example,
+    Bin,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Test => "test",
+            Kind::Example => "example",
+            Kind::Bin => "bin",
+        }
+    }
 }
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -70,10 +89,18 @@ pub fn run(args: &[String]) -> Result<()> {
     // are about chores. `cargo test` builds the examples too: the release ones are packed instead.
     let tests = build(
         &["test", "--workspace", "--exclude", "xtask", "--features", "ferrite/cuda", "--no-run"],
-        true,
+        Kind::Test,
     )?;
-    let examples =
-        build(&["build", "--release", "--package", "ferrite", "--features", "cuda", "--examples"], false)?;
+    let examples = build(
+        &["build", "--release", "--package", "ferrite", "--features", "cuda", "--examples"],
+        Kind::Example,
+    )?;
+    let bench =
+        build(&["build", "--release", "--package", "ferrite-bench", "--features", "cuda"], Kind::Bin)?;
+    let bench_name = match bench.as_slice() {
+        [one] => one.packed.name.clone(),
+        _ => return Err(format!("expected one ferrite-bench executable, cargo built {}", bench.len())),
+    };
     // A test binary of a crate that does not link ferrite-cuda can only do on the GPU machine what
     // it does here, and would spend that machine's scarce time (and the pack's room) for nothing.
     let linked = if all { None } else { Some(packages_linking_cuda()?) };
@@ -90,7 +117,7 @@ pub fn run(args: &[String]) -> Result<()> {
         )
     });
     let mut packed = Vec::new();
-    for artifact in tests.iter().copied().chain(&examples) {
+    for artifact in tests.iter().copied().chain(&examples).chain(&bench) {
         let file = staging.join(&artifact.packed.name);
         std::fs::copy(&artifact.executable, &file).map_err(|e| {
             format!("could not copy {} to {}: {e}", artifact.executable.display(), file.display())
@@ -99,15 +126,18 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let unpacked = folder_size(&staging)?;
     compress(&pack)?;
-    let script = run_script(&root, &packed);
-    let script_path = pack.join("run.sh");
-    std::fs::write(&script_path, script)
-        .map_err(|e| format!("could not write {}: {e}", script_path.display()))?;
+    let runnable: Vec<&Packed> = packed.into_iter().filter(|p| p.kind != Kind::Bin).collect();
+    for (name, script) in
+        [("run.sh", run_script(&root, &runnable)), ("bench.sh", bench_script(&root, &bench_name))]
+    {
+        let path = pack.join(name);
+        std::fs::write(&path, script).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    }
 
     let size = folder_size(&pack)?;
     let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
     println!(
-        "\npacked {} test binaries{} and {} examples into {PACK_DIR}: {:.1} MiB ({:.1} MiB unpacked)",
+        "\npacked {} test binaries{}, {} examples and ferrite-bench into {PACK_DIR}: {:.1} MiB ({:.1} MiB unpacked)",
         tests.len(),
         if all { "" } else { " (of the crates that link ferrite-cuda; --all for every crate's)" },
         examples.len(),
@@ -122,6 +152,10 @@ pub fn run(args: &[String]) -> Result<()> {
         ));
     }
     println!("on the GPU machine: carry [\"{PACK_DIR}\"] and run `bash {PACK_DIR}/run.sh` (logs go to $OUT)");
+    println!(
+        "the benchmark: `bash {PACK_DIR}/bench.sh` there (records go to $OUT/bench), then here \
+         `cargo xtask bench --device cuda --from <that bench folder>`"
+    );
     Ok(())
 }
 
@@ -197,8 +231,8 @@ struct Artifact {
 }
 
 /// Runs `cargo <args> --message-format=json-render-diagnostics` with the lean profile, showing
-/// the compiler's messages as usual, and returns the test binaries (`tests`) or the examples it built.
-fn build(args: &[&str], tests: bool) -> Result<Vec<Artifact>> {
+/// the compiler's messages as usual, and returns the executables of `kind` it built.
+fn build(args: &[&str], kind: Kind) -> Result<Vec<Artifact>> {
     let mut command = cargo();
     command.args(args).arg("--message-format=json-render-diagnostics").envs(LEAN_PROFILE.iter().copied());
     let shown = display(&command);
@@ -209,7 +243,7 @@ fn build(args: &[&str], tests: bool) -> Result<Vec<Artifact>> {
     let mut artifacts = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| format!("reading the output of `{shown}`: {e}"))?;
-        if let Some(artifact) = parse_artifact(&line).filter(|a| a.packed.is_test == tests) {
+        if let Some(artifact) = parse_artifact(&line).filter(|a| a.packed.kind == kind) {
             artifacts.push(artifact);
         }
     }
@@ -222,7 +256,8 @@ fn build(args: &[&str], tests: bool) -> Result<Vec<Artifact>> {
     Ok(artifacts)
 }
 
-/// The executable of a `compiler-artifact` message of a test or an example, named for the pack.
+/// The executable of a `compiler-artifact` message of a test, an example or a binary target,
+/// named for the pack.
 fn parse_artifact(line: &str) -> Option<Artifact> {
     let message: serde_json::Value = serde_json::from_str(line).ok()?;
     if message["reason"] != "compiler-artifact" {
@@ -231,39 +266,50 @@ fn parse_artifact(line: &str) -> Option<Artifact> {
     let executable = PathBuf::from(message["executable"].as_str()?);
     let target = &message["target"];
     let kind = target["kind"].get(0)?.as_str()?;
-    let is_test = message["profile"]["test"].as_bool().unwrap_or(false);
-    if !is_test && kind != "example" {
-        return None;
-    }
+    let kind = match (message["profile"]["test"].as_bool().unwrap_or(false), kind) {
+        (true, _) => Kind::Test,
+        (false, "example") => Kind::Example,
+        (false, "bin") => Kind::Bin,
+        _ => return None,
+    };
     let manifest = Path::new(message["manifest_path"].as_str()?);
     let package_dir = manifest.parent()?.strip_prefix(project_root()).ok()?.to_str()?.to_string();
     let dir_name = if package_dir.is_empty() { "root".to_string() } else { package_dir.replace('/', "_") };
-    let name = format!("{dir_name}.{kind}.{}", target["name"].as_str()?);
-    Some(Artifact { executable, packed: Packed { name, package_dir, is_test } })
+    let name = format!("{dir_name}.{}.{}", kind.name(), target["name"].as_str()?);
+    Some(Artifact { executable, packed: Packed { name, package_dir, kind } })
 }
 
 /// The script that runs every packed executable from its package's folder (as `cargo test` and
 /// `cargo run` do), each under a time limit, and writes one log per executable and a summary.
 fn run_script(root: &Path, packed: &[&Packed]) -> String {
-    let revision = Command::new("git")
+    let mut runs = String::new();
+    for p in packed {
+        let dir = if p.package_dir.is_empty() { ".".to_string() } else { p.package_dir.clone() };
+        writeln!(runs, "run {} {} {dir}", p.kind.name(), p.name).expect("writing to a String");
+    }
+    SCRIPT
+        .replace("@UNPACK@", UNPACK)
+        .replace("@REVISION@", &revision(root))
+        .replace("@BUILD_ROOT@", &root.display().to_string())
+        .replace("@EXAMPLE_ENV@", EXAMPLE_ENV)
+        .replace("@RUNS@", runs.trim_end())
+}
+
+/// The script that runs the packed ferrite-bench (`--device cuda`) and `torch_gpu.py` on the GPU.
+fn bench_script(root: &Path, bench: &str) -> String {
+    BENCH_SCRIPT.replace("@UNPACK@", UNPACK).replace("@REVISION@", &revision(root)).replace("@BENCH@", bench)
+}
+
+/// The short git revision of the build, or "unknown".
+fn revision(root: &Path) -> String {
+    Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .current_dir(root)
         .output()
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let mut runs = String::new();
-    for p in packed {
-        let kind = if p.is_test { "test" } else { "example" };
-        let dir = if p.package_dir.is_empty() { ".".to_string() } else { p.package_dir.clone() };
-        writeln!(runs, "run {kind} {} {dir}", p.name).expect("writing to a String");
-    }
-    SCRIPT
-        .replace("@REVISION@", &revision)
-        .replace("@BUILD_ROOT@", &root.display().to_string())
-        .replace("@EXAMPLE_ENV@", EXAMPLE_ENV)
-        .replace("@RUNS@", runs.trim_end())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// `run.sh`, with `@...@` filled in by [`run_script`].
@@ -294,14 +340,7 @@ if [ "$REPO" != "$BUILD_ROOT" ] && [ ! -e "$BUILD_ROOT" ]; then
     fi
 fi
 
-# The executables travel compressed; unpack them outside the (possibly read-only) pack.
-BIN="${GPU_PACK_BIN:-${TMPDIR:-/tmp}/ferrite-gpu-pack}/bin"
-rm -rf "$BIN" && mkdir -p "$BIN"
-if command -v xz > /dev/null; then
-    tar -xJf "$PACK/bin.tar.xz" -C "$(dirname "$BIN")"
-else
-    python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$PACK/bin.tar.xz" "$(dirname "$BIN")"
-fi || { echo "could not unpack $PACK/bin.tar.xz"; exit 1; }
+@UNPACK@
 
 { nvidia-smi -L 2>&1 || echo "nvidia-smi: not available"; } | tee "$LOGS/gpus.txt"
 echo "revision @REVISION@, $(date -u)" | tee -a "$SUMMARY"
@@ -337,6 +376,40 @@ echo "passed: $passed, failed: $failed (logs in $LOGS)" | tee -a "$SUMMARY"
 [ "$failed" -eq 0 ]
 "#;
 
+/// Unpacks `$PACK/bin.tar.xz` into `$BIN` (both scripts).
+const UNPACK: &str = r#"# The executables travel compressed; unpack them outside the (possibly read-only) pack.
+BIN="${GPU_PACK_BIN:-${TMPDIR:-/tmp}/ferrite-gpu-pack}/bin"
+rm -rf "$BIN" && mkdir -p "$BIN"
+if command -v xz > /dev/null; then
+    tar -xJf "$PACK/bin.tar.xz" -C "$(dirname "$BIN")"
+else
+    python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$PACK/bin.tar.xz" "$(dirname "$BIN")"
+fi || { echo "could not unpack $PACK/bin.tar.xz"; exit 1; }"#;
+
+/// `bench.sh`, with `@...@` filled in by [`bench_script`].
+const BENCH_SCRIPT: &str = r#"#!/usr/bin/env bash
+# Written by `cargo xtask gpu-pack` at revision @REVISION@: the GPU benchmark, ferrite-bench
+# --device cuda then crates/ferrite-bench/torch_gpu.py (PyTorch on the same GPU), one after the other.
+#
+# usage: bash target/gpu-pack/bench.sh [--quick] [--only G1,G3]
+# The records go to $OUT/bench when OUT is set, else next to this file; then, on the build machine:
+#   cargo xtask bench --device cuda --from <that folder>
+set -u
+PACK="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$PACK/../.." && pwd)"
+RECORDS="${OUT:-$PACK}/bench"
+mkdir -p "$RECORDS"
+
+@UNPACK@
+
+{ nvidia-smi -L 2>&1 || echo "nvidia-smi: not available"; } | tee "$RECORDS/gpus.txt"
+status=0
+"$BIN/@BENCH@" --device cuda --threads "${BENCH_THREADS:-1}" --out "$RECORDS/ferrite-cuda.json" "$@" || status=1
+PYTHONUNBUFFERED=1 python3 "$REPO/crates/ferrite-bench/torch_gpu.py" --out "$RECORDS/torch-cuda.json" "$@" || status=1
+echo "records in $RECORDS (revision @REVISION@)"
+exit $status
+"#;
+
 /// The total size of the files under `dir`.
 fn folder_size(dir: &Path) -> Result<u64> {
     let mut total = 0;
@@ -362,8 +435,17 @@ mod tests {
         let a = parse_artifact(&line).expect("a test artifact");
         assert_eq!(a.packed.name, "tests.test.d2l_gpus");
         assert_eq!(a.packed.package_dir, "tests");
-        assert!(a.packed.is_test);
+        assert_eq!(a.packed.kind, Kind::Test);
         assert_eq!(a.executable, PathBuf::from("/t/d2l_gpus-abc"));
+        let bin = format!(
+            r#"{{"reason":"compiler-artifact","manifest_path":"{}/crates/ferrite-bench/Cargo.toml","target":{{"kind":["bin"],"name":"ferrite-bench"}},"profile":{{"test":false}},"executable":"/t/ferrite-bench"}}"#,
+            root.display()
+        );
+        let b = parse_artifact(&bin).expect("a binary artifact");
+        assert_eq!(
+            (b.packed.name.as_str(), b.packed.kind),
+            ("crates_ferrite-bench.bin.ferrite-bench", Kind::Bin)
+        );
     }
 
     #[test]
@@ -405,12 +487,19 @@ mod tests {
         let packed = Packed {
             name: "crates_ferrite.example.mlp".into(),
             package_dir: "crates/ferrite".into(),
-            is_test: false,
+            kind: Kind::Example,
         };
         let script = run_script(&project_root(), &[&packed]);
         assert!(script.contains("\nrun example crates_ferrite.example.mlp crates/ferrite\n"), "{script}");
-        for placeholder in ["@REVISION@", "@BUILD_ROOT@", "@EXAMPLE_ENV@", "@RUNS@"] {
-            assert!(!script.contains(placeholder), "{placeholder} is left: {script}");
+        let bench = bench_script(&project_root(), "crates_ferrite-bench.bin.ferrite-bench");
+        assert!(bench.contains("\"$BIN/crates_ferrite-bench.bin.ferrite-bench\" --device cuda"), "{bench}");
+        for script in [&script, &bench] {
+            for placeholder in
+                ["@UNPACK@", "@REVISION@", "@BUILD_ROOT@", "@EXAMPLE_ENV@", "@RUNS@", "@BENCH@"]
+            {
+                assert!(!script.contains(placeholder), "{placeholder} is left: {script}");
+            }
+            assert!(script.contains("tar -xJf"), "{script}");
         }
     }
 }

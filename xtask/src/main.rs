@@ -30,6 +30,9 @@ commands:
   bench [--threads 1,2] [--quick] [--only W1,W4]
                               run ferrite-bench (and torch_bench.py when TORCH_VENV is set), print the
                               side-by-side table, write docs/performance.md and docs/bench/*.json
+  bench --device cuda [--from DIR] [--quick] [--only G1,G3]
+                              the GPU workloads beside torch_gpu.py, as docs/performance.md's GPU section;
+                              --from: the records gpu-pack's bench.sh wrote on a GPU machine
   kernels [--check]           compile crates/ferrite-cuda/kernels/*.cu to ptx/ with NVRTC ($CUDA_VENV);
                               --check: fail when a PTX is stale, and assemble it with ptxas when found
   gpu-pack                    build the test binaries and examples with the cuda feature into target/gpu-pack/

@@ -3,8 +3,11 @@
 //! and writes the same JSON records, so the files compare row by row.
 //!
 //! ```text
-//! ferrite-bench --threads N --out FILE.json [--quick] [--only W1,W4,...]
+//! ferrite-bench --threads N --out FILE.json [--quick] [--only W1,W4,...] [--device cpu|cuda]
 //! ```
+//!
+//! `--device cuda` runs the GPU workloads (G1..G4, PyTorch side `torch_gpu.py`) on GPU 0; it needs
+//! a build with the `cuda` feature and a GPU.
 
 mod input;
 mod record;
@@ -16,17 +19,26 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: ferrite-bench --threads N --out FILE.json [--quick] [--only W1,W4,...]";
+const USAGE: &str =
+    "usage: ferrite-bench --threads N --out FILE.json [--quick] [--only W1,W4,...] [--device cpu|cuda]";
 
 struct Args {
     threads: usize,
     out: PathBuf,
     quick: bool,
     only: Option<Vec<String>>,
+    gpu: bool,
+}
+
+impl Args {
+    /// The workload table of the chosen device.
+    fn workloads(&self) -> &'static [workloads::Workload] {
+        if self.gpu { workloads::GPU_WORKLOADS } else { workloads::WORKLOADS }
+    }
 }
 
 fn parse_args() -> Result<Args, String> {
-    let (mut threads, mut out, mut quick, mut only) = (None, None, false, None);
+    let (mut threads, mut out, mut quick, mut only, mut gpu) = (None, None, false, None, false);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
@@ -38,22 +50,31 @@ fn parse_args() -> Result<Args, String> {
             }
             "--out" => out = Some(PathBuf::from(value()?)),
             "--quick" => quick = true,
+            "--device" => {
+                gpu = match value()?.as_str() {
+                    "cpu" => false,
+                    "cuda" => true,
+                    other => return Err(format!("bad --device `{other}` (cpu or cuda)")),
+                }
+            }
             "--only" => only = Some(value()?.split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>()),
             other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
         }
     }
-    if let Some(ids) = &only
-        && let Some(bad) = ids.iter().find(|id| !workloads::WORKLOADS.iter().any(|w| w.id == id.as_str()))
-    {
-        let known: Vec<&str> = workloads::WORKLOADS.iter().map(|w| w.id).collect();
-        return Err(format!("unknown workload `{bad}` in --only (known: {})", known.join(", ")));
-    }
-    Ok(Args {
+    let args = Args {
         threads: threads.ok_or(format!("--threads is required\n{USAGE}"))?,
         out: out.ok_or(format!("--out is required\n{USAGE}"))?,
         quick,
         only,
-    })
+        gpu,
+    };
+    if let Some(ids) = &args.only
+        && let Some(bad) = ids.iter().find(|id| !args.workloads().iter().any(|w| w.id == id.as_str()))
+    {
+        let known: Vec<&str> = args.workloads().iter().map(|w| w.id).collect();
+        return Err(format!("unknown workload `{bad}` in --only (known: {})", known.join(", ")));
+    }
+    Ok(args)
 }
 
 /// The output file: run metadata, then the records (the field names torch_bench.py writes, where they apply).
@@ -61,6 +82,10 @@ fn parse_args() -> Result<Args, String> {
 struct Report {
     framework: &'static str,
     backend: String,
+    /// `cpu`, or `cuda:0` for the GPU workloads.
+    device: &'static str,
+    /// The GPU's name as the driver gives it (`--device cuda` only).
+    gpu: Option<String>,
     versions: Versions,
     cpu_model: String,
     cpu_capability: &'static str,
@@ -101,9 +126,10 @@ fn run() -> Result<(), String> {
         .build_global()
         .map_err(|e| format!("cannot build the rayon pool: {e}"))?;
 
+    let gpu = if args.gpu { Some(gpu_name()?) } else { None };
     let start = Instant::now();
     let (mut results, mut skipped) = (Vec::new(), Vec::new());
-    for w in workloads::WORKLOADS {
+    for w in args.workloads() {
         if args.only.as_ref().is_some_and(|ids| !ids.iter().any(|id| id == w.id)) {
             continue;
         }
@@ -127,7 +153,14 @@ fn run() -> Result<(), String> {
     let capability = cpu_capability();
     let report = Report {
         framework: "ferrite",
-        backend: format!("CPU, capability={capability}, matmul=gemm crate, parallel=rayon"),
+        backend: match &gpu {
+            Some(_) => {
+                "CUDA (ferrite-cuda: cuBLAS matmul, own PTX kernels, one stream, caching allocator)".into()
+            }
+            None => format!("CPU, capability={capability}, matmul=gemm crate, parallel=rayon"),
+        },
+        device: if args.gpu { "cuda:0" } else { "cpu" },
+        gpu,
         versions: Versions { ferrite: env!("CARGO_PKG_VERSION") },
         cpu_model: cpu_model(),
         cpu_capability: capability,
@@ -146,10 +179,30 @@ fn run() -> Result<(), String> {
     write_json(&args.out, &report)
 }
 
+/// GPU 0's name, or why the GPU workloads cannot run.
+fn gpu_name() -> Result<String, String> {
+    if !ferrite::cuda::is_built() {
+        return Err("--device cuda: this ferrite-bench was built without the `cuda` feature \
+                    (cargo build --release -p ferrite-bench --features cuda)"
+            .into());
+    }
+    ferrite::cuda::init().map_err(|e| format!("--device cuda: the CUDA backend did not start: {e}"))?;
+    if ferrite::cuda::device_count() == 0 {
+        return Err("--device cuda: no GPU found (no driver, or no device)".into());
+    }
+    ferrite::cuda::get_device_name(0).map_err(|e| format!("--device cuda: {e}"))
+}
+
 fn print_summary(report: &Report) {
     println!(
-        "framework=ferrite {} backend={} threads={} (rayon={}) quick={}",
-        report.versions.ferrite, report.backend, report.threads, report.rayon_num_threads, report.quick
+        "framework=ferrite {} backend={} device={}{} threads={} (rayon={}) quick={}",
+        report.versions.ferrite,
+        report.backend,
+        report.device,
+        report.gpu.as_deref().map(|g| format!(" ({g})")).unwrap_or_default(),
+        report.threads,
+        report.rayon_num_threads,
+        report.quick
     );
     println!(
         "{:<26} {:<34} {:>14} {:<10} {:>11} {:>5}",

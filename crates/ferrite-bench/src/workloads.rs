@@ -5,10 +5,13 @@
 //! the PyTorch script's case names, metrics, units, sizes, reps and warm-ups (its `--quick` sizes
 //! too), and point the entry's `run` at it. A workload whose input data is missing says so on
 //! stderr and returns no record; it is then listed as skipped.
+//!
+//! `--device cuda` runs [`GPU_WORKLOADS`] instead, whose PyTorch side is `torch_gpu.py`.
 
 mod autograd;
 mod elementwise;
 mod fashion;
+mod gpu;
 mod linreg;
 mod matmul;
 mod mlp;
@@ -47,6 +50,14 @@ pub const WORKLOADS: &[Workload] = &[
     Workload { id: "C", name: "C_ceiling", run: None },
 ];
 
+/// The workloads of `--device cuda`, on GPU 0 (PyTorch side: `torch_gpu.py`).
+pub const GPU_WORKLOADS: &[Workload] = &[
+    Workload { id: "G1", name: "G1_matmul", run: Some(gpu::g1_matmul) },
+    Workload { id: "G2", name: "G2_elementwise", run: Some(gpu::g2_elementwise) },
+    Workload { id: "G3", name: "G3_mlp_train_step", run: Some(gpu::g3_mlp_train_step) },
+    Workload { id: "G4", name: "G4_host_to_device", run: Some(gpu::g4_host_to_device) },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +73,24 @@ mod tests {
                 let missing = FashionMnist::new(FashionMnist::default_dir(), true).is_err();
                 assert!(matches!(w.id, "W9" | "W10") && missing, "{} wrote no records", w.name);
             }
+            for r in records {
+                assert_eq!(r.workload, w.name);
+                assert!(r.value.is_finite() && r.value > 0.0, "{} {}: value {}", w.name, r.case, r.value);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn gpu_workloads_run_quick_where_there_is_a_gpu() -> Result<()> {
+        if ferrite::cuda::device_count() == 0 {
+            eprintln!("gpu_workloads_run_quick_where_there_is_a_gpu: skipped, no GPU (or no `cuda` feature)");
+            return Ok(());
+        }
+        for w in GPU_WORKLOADS {
+            let run = w.run.expect("every GPU workload runs");
+            let records = run(true)?;
+            assert!(!records.is_empty(), "{} wrote no records", w.name);
             for r in records {
                 assert_eq!(r.workload, w.name);
                 assert!(r.value.is_finite() && r.value > 0.0, "{} {}: value {}", w.name, r.case, r.value);

@@ -47,7 +47,7 @@ impl BenchFile {
     }
 
     /// A top-level string field, or "?".
-    fn meta(&self, pointer: &str) -> String {
+    pub fn meta(&self, pointer: &str) -> String {
         match self.doc.pointer(pointer) {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Null) | None => "?".to_string(),
@@ -75,6 +75,21 @@ pub struct Row {
     /// Above 1 when ferrite is faster.
     ratio: Option<f64>,
     remark: String,
+}
+
+impl Row {
+    pub fn workload(&self) -> &str {
+        &self.workload
+    }
+
+    pub fn case(&self) -> &str {
+        &self.case
+    }
+
+    /// ferrite's value, when it has one.
+    pub fn ferrite(&self) -> Option<f64> {
+        self.ferrite
+    }
 }
 
 /// Whether a larger value of `unit` is better: `Some(true)` for rates, `Some(false)` for times,
@@ -267,10 +282,17 @@ pub fn markdown(command: &str, quick: bool, records: &str, runs: &[Run], rows: &
         );
     }
     let _ = writeln!(w);
-    let _ = writeln!(w, "| {} |", HEADER.join(" | "));
-    let _ = writeln!(w, "|{}", "---|".repeat(HEADER.len()));
+    md.push_str(&markdown_table(rows));
+    md
+}
+
+/// The rows as a Markdown table.
+pub fn markdown_table(rows: &[Row]) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "| {} |", HEADER.join(" | "));
+    let _ = writeln!(md, "|{}", "---|".repeat(HEADER.len()));
     for row in rows {
-        let _ = writeln!(w, "| {} |", cells(row).join(" | "));
+        let _ = writeln!(md, "| {} |", cells(row).join(" | "));
     }
     md
 }
@@ -293,7 +315,7 @@ fn logical_cpus() -> usize {
 }
 
 /// Today's UTC date as YYYY-MM-DD (civil-from-days, so xtask needs no date crate).
-fn today() -> String {
+pub fn today() -> String {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = (secs / 86_400) as i64 + 719_468;
     let era = days.div_euclid(146_097);
