@@ -294,6 +294,33 @@ pub(crate) fn map3<A: Copy + Sync, B: Copy + Sync, C: Copy + Sync, O: Copy + Sen
     f: impl Fn(A, B, C) -> O + Sync,
 ) -> Vec<O> {
     let n = a.1.numel();
+    let scalar = |l: &Layout| l.strides().iter().all(|&s| s == 0);
+    if let (Some(ra), Some(rb)) = (a.1.contiguous_range(), b.1.contiguous_range()) {
+        let (x, y) = (&a.0[ra], &b.0[rb]);
+        // Dense operands, the third dense too or one value (`where(cond, t, 0.0)`).
+        if let Some(rc) = c.1.contiguous_range() {
+            let z = &c.0[rc];
+            // SAFETY: each chunk's elements are all written (the operands have n elements).
+            return unsafe {
+                filled(n, PAR_CHUNK, |o, s| {
+                    for (((o, &x), &y), &z) in o.iter_mut().zip(&x[s..]).zip(&y[s..]).zip(&z[s..]) {
+                        o.write(f(x, y, z));
+                    }
+                })
+            };
+        }
+        if scalar(c.1) {
+            let z = c.0[c.1.offset()];
+            // SAFETY: as above.
+            return unsafe {
+                filled(n, PAR_CHUNK, |o, s| {
+                    for ((o, &x), &y) in o.iter_mut().zip(&x[s..]).zip(&y[s..]) {
+                        o.write(f(x, y, z));
+                    }
+                })
+            };
+        }
+    }
     let col = collapse([a.1, b.1, c.1]);
     let inner = col.inner();
     let [sa, sb, sc] = col.inner_strides();
