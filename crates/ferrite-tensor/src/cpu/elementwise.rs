@@ -166,20 +166,20 @@ fn binary_num<T: Num + CpuElement>(op: BinaryOp, a: &[T], la: &Layout, b: &[T], 
 }
 
 fn binary_bool(op: BinaryOp, a: &[bool], la: &Layout, b: &[bool], lb: &Layout) -> Result<CpuStorage> {
-    let f: fn(bool, bool) -> bool = match op {
-        BinaryOp::Add | BinaryOp::Or | BinaryOp::Maximum => |x, y| x || y,
-        BinaryOp::Mul | BinaryOp::And | BinaryOp::Minimum => |x, y| x && y,
-        BinaryOp::Xor | BinaryOp::Ne => |x, y| x != y,
-        BinaryOp::Eq => |x, y| x == y,
-        BinaryOp::Lt => |x, y| !x & y,
-        BinaryOp::Le => |x, y| x <= y,
-        BinaryOp::Gt => |x, y| x & !y,
-        BinaryOp::Ge => |x, y| x >= y,
+    // One `map2` per op, so each loop inlines its operation.
+    Ok(CpuStorage::Bool(match op {
+        BinaryOp::Add | BinaryOp::Or | BinaryOp::Maximum => map2(a, la, b, lb, |x, y| x || y),
+        BinaryOp::Mul | BinaryOp::And | BinaryOp::Minimum => map2(a, la, b, lb, |x, y| x && y),
+        BinaryOp::Xor | BinaryOp::Ne => map2(a, la, b, lb, |x, y| x != y),
+        BinaryOp::Eq => map2(a, la, b, lb, |x, y| x == y),
+        BinaryOp::Lt => map2(a, la, b, lb, |x: bool, y| !x & y),
+        BinaryOp::Le => map2(a, la, b, lb, |x, y| x <= y),
+        BinaryOp::Gt => map2(a, la, b, lb, |x, y: bool| x & !y),
+        BinaryOp::Ge => map2(a, la, b, lb, |x, y| x >= y),
         BinaryOp::Sub | BinaryOp::Div | BinaryOp::Pow => {
             return Err(Error::UnsupportedDType { op: op.name(), dtype: DType::Bool });
         }
-    };
-    Ok(CpuStorage::Bool(map2(a, la, b, lb, f)))
+    }))
 }
 
 pub(super) fn binary(
