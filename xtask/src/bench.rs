@@ -60,6 +60,16 @@ impl Options {
         Ok(options)
     }
 
+    /// The CPU workloads to run: `--only`'s, in the table's order, or all of them.
+    fn workload_ids(&self) -> Result<Vec<String>> {
+        let Some(only) = &self.only else { return Ok(WORKLOAD_IDS.iter().map(|s| s.to_string()).collect()) };
+        let wanted: Vec<&str> = only.split(',').map(str::trim).collect();
+        if let Some(bad) = wanted.iter().find(|id| !WORKLOAD_IDS.contains(id)) {
+            return Err(format!("unknown workload `{bad}` in --only (known: {})", WORKLOAD_IDS.join(", ")));
+        }
+        Ok(WORKLOAD_IDS.iter().filter(|id| wanted.contains(id)).map(|s| s.to_string()).collect())
+    }
+
     /// The options both benchmark scripts take, after `--threads` and `--out`.
     fn common_args(&self) -> Vec<String> {
         let mut args = Vec::new();
@@ -104,30 +114,57 @@ pub fn run(args: &[String]) -> Result<()> {
 
     // Build once up front so a compile error stops the run before any timing starts.
     run_checked(cargo().args(["build", "--release", "--package", "ferrite-bench"]))?;
+    let parts = out_dir.join("parts");
+    fs::create_dir_all(&parts).map_err(|e| format!("cannot create {}: {e}", parts.display()))?;
+    let ids = options.workload_ids()?;
+    let quick: &[&str] = if options.quick { &["--quick"] } else { &[] };
     let mut runs = Vec::new();
     for &threads in &options.threads {
-        let ferrite_out = format!("target/bench/{FERRITE_PREFIX}{threads}.json");
-        run_checked(
-            cargo()
-                .args(["run", "--quiet", "--release", "--package", "ferrite-bench", "--"])
-                .args(["--threads", &threads.to_string(), "--out", &ferrite_out])
-                .args(options.common_args()),
-        )?;
-        let ferrite = BenchFile::load(&root.join(&ferrite_out))?;
-        let mut torch = Vec::new();
-        if let (Some(python), Some(scripts)) = (&python, &scripts) {
-            // The reference first, then ours; their records share one torch column.
-            for (script, prefix) in scripts {
-                let torch_out = format!("target/bench/{prefix}{threads}.json");
+        let t = threads.to_string();
+        // Workload by workload, ferrite then PyTorch: the two sides of a row are measured minutes
+        // apart at most, so a machine whose speed drifts (a shared host) skews a row less than
+        // when each side runs all its workloads in one go.
+        let mut ferrite_parts = Vec::new();
+        let mut torch_parts: Vec<Vec<PathBuf>> = vec![Vec::new(); scripts.as_ref().map_or(0, Vec::len)];
+        for id in &ids {
+            let out = parts.join(format!("{FERRITE_PREFIX}{threads}-{id}.json"));
+            run_checked(
+                cargo()
+                    .args(["run", "--quiet", "--release", "--package", "ferrite-bench", "--"])
+                    .args(["--threads", &t, "--only", id, "--out"])
+                    .arg(&out)
+                    .args(quick),
+            )?;
+            ferrite_parts.push(out);
+            let (Some(python), Some(scripts)) = (&python, &scripts) else { continue };
+            for (i, (script, prefix, handles)) in scripts.iter().enumerate() {
+                if !handles.contains(&id.as_str()) {
+                    continue;
+                }
+                let out = parts.join(format!("{prefix}{threads}-{id}.json"));
                 run_checked(
                     Command::new(python)
                         .arg(script)
-                        .args(["--threads", &threads.to_string(), "--out", &torch_out])
-                        .args(options.common_args())
+                        .args(["--threads", &t, "--only", id, "--out"])
+                        .arg(&out)
+                        .args(quick)
                         .current_dir(&root),
                 )?;
-                torch.push(BenchFile::load(&root.join(&torch_out))?);
+                torch_parts[i].push(out);
             }
+        }
+        let ferrite_out = out_dir.join(format!("{FERRITE_PREFIX}{threads}.json"));
+        merge(&ferrite_parts, &ferrite_out)?;
+        let ferrite = BenchFile::load(&ferrite_out)?;
+        let mut torch = Vec::new();
+        // The reference first, then ours; their records share one torch column.
+        for ((_, prefix, _), files) in scripts.iter().flatten().zip(&torch_parts) {
+            if files.is_empty() {
+                continue;
+            }
+            let out = out_dir.join(format!("{prefix}{threads}.json"));
+            merge(files, &out)?;
+            torch.push(BenchFile::load(&out)?);
         }
         runs.push(Run { threads, ferrite, torch });
     }
@@ -141,14 +178,53 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The PyTorch scripts, each with the prefix of its output files: the reference's torch_bench.py,
-/// then torch_extra.py (W9, W10), which lives here because the reference folder is not ours.
-fn torch_scripts(root: &Path) -> Result<Vec<(PathBuf, &'static str)>> {
+/// The CPU workloads, in the reference's order, then ours.
+const WORKLOAD_IDS: &[&str] = &["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "W10", "C"];
+
+/// A PyTorch script, the prefix of its output files and the workloads it runs.
+type Script = (PathBuf, &'static str, &'static [&'static str]);
+
+/// The PyTorch scripts: the reference's torch_bench.py, then torch_extra.py (W9, W10), which lives
+/// here because the reference folder is not ours.
+fn torch_scripts(root: &Path) -> Result<Vec<Script>> {
     let extra = root.join("crates/ferrite-bench/torch_extra.py");
     if !extra.is_file() {
         return Err(format!("{} does not exist", extra.display()));
     }
-    Ok(vec![(reference::torch_bench_script()?, TORCH_PREFIX), (extra, TORCH_EXTRA_PREFIX)])
+    Ok(vec![
+        (
+            reference::torch_bench_script()?,
+            TORCH_PREFIX,
+            &["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "C"],
+        ),
+        (extra, TORCH_EXTRA_PREFIX, &["W9", "W10"]),
+    ])
+}
+
+/// Joins the per-workload outputs of one program into one file: the first one's metadata, every
+/// file's records and skipped workloads in order, the wall times summed.
+fn merge(parts: &[PathBuf], out: &Path) -> Result<()> {
+    let mut merged: Option<serde_json::Value> = None;
+    for part in parts {
+        let text = fs::read_to_string(part).map_err(|e| format!("cannot read {}: {e}", part.display()))?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", part.display()))?;
+        let Some(m) = merged.as_mut() else {
+            merged = Some(doc);
+            continue;
+        };
+        for key in ["results", "skipped"] {
+            if let (Some(to), Some(from)) = (m[key].as_array_mut(), doc[key].as_array()) {
+                to.extend(from.iter().cloned());
+            }
+        }
+        let wall = m["total_wall_s"].as_f64().unwrap_or(0.0) + doc["total_wall_s"].as_f64().unwrap_or(0.0);
+        m["total_wall_s"] = wall.into();
+    }
+    let merged = merged.ok_or(format!("no outputs to merge into {}", out.display()))?;
+    let text =
+        serde_json::to_string_pretty(&merged).map_err(|e| format!("cannot encode {}: {e}", out.display()))?;
+    write(out, &format!("{text}\n"))
 }
 
 /// Output file names: `{prefix}{threads}.json`.
@@ -232,4 +308,44 @@ fn shout_no_comparison(where_: &str) {
          !!! {}\n{line}\n",
         reference::install_hint().replace('\n', "\n!!! "),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_merge_into_one_file_in_order() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-merge-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let part = |name: &str, body: &str| {
+            let path = dir.join(name);
+            fs::write(&path, body).unwrap();
+            path
+        };
+        let a = part(
+            "a.json",
+            r#"{"threads": 1, "total_wall_s": 1.5, "skipped": [], "results": [{"case": "a"}]}"#,
+        );
+        let b = part(
+            "b.json",
+            r#"{"threads": 9, "total_wall_s": 2.0, "skipped": ["C"], "results": [{"case": "b"}]}"#,
+        );
+        let out = dir.join("merged.json");
+        merge(&[a, b], &out).unwrap();
+        let merged: serde_json::Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(merged["threads"], 1, "the first part's metadata");
+        assert_eq!(merged["total_wall_s"], 3.5);
+        assert_eq!(merged["skipped"], serde_json::json!(["C"]));
+        assert_eq!(merged["results"], serde_json::json!([{"case": "a"}, {"case": "b"}]));
+        assert!(merge(&[], &dir.join("none.json")).is_err());
+    }
+
+    #[test]
+    fn only_keeps_the_table_order_and_rejects_unknown_ids() {
+        let options = |only: &str| Options::parse(&["--only".to_string(), only.to_string()]).unwrap();
+        assert_eq!(options("W9, W1,C").workload_ids().unwrap(), ["W1", "W9", "C"]);
+        assert!(options("W42").workload_ids().is_err());
+    }
 }

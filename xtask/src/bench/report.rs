@@ -262,7 +262,8 @@ pub fn markdown(command: &str, quick: bool, records: &str, runs: &[Run], rows: &
     let _ = writeln!(
         w,
         "- Method: the median of timed reps after warm-up, with the sizes, reps and warm-ups of the reference's \
-         `torch_bench.py`, both run one after the other on this machine. Ratio > 1 means ferrite is faster \
+         `torch_bench.py`, run workload by workload on this machine, ferrite then PyTorch, so both sides of a row are \
+         measured minutes apart at most. Ratio > 1 means ferrite is faster \
          (ferrite/torch for rates, torch/ferrite for times). Raw records: `{records}`."
     );
     if let Some(run) = first.filter(|_| rows.iter().any(|r| is_extra(&r.workload))) {
