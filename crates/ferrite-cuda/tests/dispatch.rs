@@ -9,7 +9,7 @@ use ferrite_tensor::op::{BinaryOp, ReduceOp};
 use ferrite_tensor::{Layout, Shape};
 
 fn upload(d: &CudaDevice, n: usize) -> Box<dyn BackendStorage> {
-    d.upload(&CpuStorage::F32(vec![0.0; n])).unwrap()
+    d.upload(&CpuStorage::F32(vec![0.0; n].into())).unwrap()
 }
 
 #[test]

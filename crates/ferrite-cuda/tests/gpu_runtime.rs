@@ -27,7 +27,7 @@ fn allocator_syncs_and_index_errors() {
 
 fn out_of_bounds_indices_are_reported_at_the_next_read_back(d: &CudaDevice) {
     let (_, g) = pair(d, CpuStorage::F32((0..24).map(|i| i as f32).collect()));
-    let (_, gi) = pair(d, CpuStorage::I64(vec![0, 9]));
+    let (_, gi) = pair(d, CpuStorage::I64(vec![0, 9].into()));
     let out = g.index_select(&Layout::contiguous([4, 6]), &*gi, &Layout::contiguous([2]), 0).unwrap();
     let err = out.to_cpu(&Layout::contiguous([2, 6])).unwrap_err().to_string();
     assert!(err.contains("index_select") && err.contains("out-of-bounds"), "{err}");

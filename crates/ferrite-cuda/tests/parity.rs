@@ -321,7 +321,7 @@ fn matmuls_match() {
 #[test]
 fn indexing_matches() {
     let Some(d) = gpu("indexing_matches") else { return };
-    let ids = CpuStorage::I64(vec![3, 0, -1, 2, 2]);
+    let ids = CpuStorage::I64(vec![3, 0, -1, 2, 2].into());
     let (ci, gi) = pair(&d, ids);
     let il = Layout::contiguous([5]);
     for dtype in DType::ALL {

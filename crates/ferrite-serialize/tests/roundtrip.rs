@@ -138,7 +138,7 @@ fn safetensors_crate_reads_our_files_and_we_read_its() {
     let back = load_map(&theirs).unwrap();
     let find = |n: &str| back.iter().find(|(k, _)| k == n).unwrap().1.clone();
     assert_eq!(find("z").to_vec::<i64>().unwrap(), vec![1, -2, 3]);
-    assert_eq!(find("a").to_cpu_storage().unwrap(), CpuStorage::Bool(vec![true, false]));
+    assert_eq!(find("a").to_cpu_storage().unwrap(), CpuStorage::Bool(vec![true, false].into()));
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn raw(t: &Tensor) -> Vec<u8> {
         CpuStorage::F64(v) => v.iter().flat_map(|x| x.to_bits().to_le_bytes()).collect(),
         CpuStorage::I64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
         CpuStorage::Bool(v) => v.iter().map(|&b| b as u8).collect(),
-        CpuStorage::U8(v) => v,
+        CpuStorage::U8(v) => v.into_vec(),
     }
 }
 

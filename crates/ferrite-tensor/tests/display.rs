@@ -417,13 +417,16 @@ fn on_fake_cuda(data: CpuStorage, shape: &[usize]) -> Result<Tensor> {
 /// Expected strings follow `_str_intern`: `device=` comes first, before `size=` and `dtype=`.
 #[test]
 fn display_device_suffix() -> Result<()> {
-    check(&on_fake_cuda(CpuStorage::F32(vec![1.0, 2.0]), &[2])?, "tensor([1., 2.], device='cuda:0')");
+    check(&on_fake_cuda(CpuStorage::F32(vec![1.0, 2.0].into()), &[2])?, "tensor([1., 2.], device='cuda:0')");
     check(
-        &on_fake_cuda(CpuStorage::F64(vec![0.5]), &[1])?,
+        &on_fake_cuda(CpuStorage::F64(vec![0.5].into()), &[1])?,
         "tensor([0.5000], device='cuda:0', dtype=torch.float64)",
     );
-    check(&on_fake_cuda(CpuStorage::F32(vec![]), &[0, 3])?, "tensor([], device='cuda:0', size=(0, 3))");
-    let w = on_fake_cuda(CpuStorage::F32(vec![1.0, 2.0]), &[2])?.requires_grad_(true)?;
+    check(
+        &on_fake_cuda(CpuStorage::F32(vec![].into()), &[0, 3])?,
+        "tensor([], device='cuda:0', size=(0, 3))",
+    );
+    let w = on_fake_cuda(CpuStorage::F32(vec![1.0, 2.0].into()), &[2])?.requires_grad_(true)?;
     check(&w, "tensor([1., 2.], device='cuda:0', requires_grad=True)");
     Ok(())
 }

@@ -55,10 +55,10 @@ pub(crate) fn to_cpu(s: &CudaStorage, l: &Layout) -> Result<CpuStorage> {
     }
     Ok(match s.dtype() {
         DType::Bool => CpuStorage::Bool(read!(u8).into_iter().map(|b| b != 0).collect()),
-        DType::U8 => CpuStorage::U8(read!(u8)),
-        DType::I64 => CpuStorage::I64(read!(i64)),
-        DType::F32 => CpuStorage::F32(read!(f32)),
-        DType::F64 => CpuStorage::F64(read!(f64)),
+        DType::U8 => CpuStorage::U8(read!(u8).into()),
+        DType::I64 => CpuStorage::I64(read!(i64).into()),
+        DType::F32 => CpuStorage::F32(read!(f32).into()),
+        DType::F64 => CpuStorage::F64(read!(f64).into()),
     })
 }
 

@@ -1,14 +1,45 @@
 //! Host storage as raw bytes in the host's byte order, for file formats that move elements as
 //! bytes (one `write`/`read` per tensor instead of a conversion per element).
 
-use super::CpuStorage;
+use super::{Buffer, CpuStorage, SharedBytes};
+use crate::DType;
+use std::ops::Range;
+use std::sync::Arc;
 
 impl CpuStorage {
+    /// Elements of `dtype` read in place from `range` of `owner`'s bytes (host byte order): no
+    /// copy until the first write (see [`Buffer`](super::Buffer)). `None` for `bool` (its bytes
+    /// must be checked) and where [`Buffer::shared`](super::Buffer::shared) refuses the range
+    /// (out of bounds, not whole elements, misaligned).
+    ///
+    /// ```
+    /// use ferrite_tensor::DType;
+    /// use ferrite_tensor::cpu::CpuStorage;
+    /// use std::sync::Arc;
+    /// let bytes: Vec<u8> = [7i64, 8].iter().flat_map(|x| x.to_ne_bytes()).collect();
+    /// let s = CpuStorage::shared(DType::I64, Arc::new(bytes), 8..16).unwrap();
+    /// assert_eq!(s, CpuStorage::from(vec![8i64]));
+    /// ```
+    pub fn shared(dtype: DType, owner: Arc<dyn SharedBytes>, range: Range<usize>) -> Option<CpuStorage> {
+        Some(match dtype {
+            DType::Bool => return None,
+            DType::U8 => CpuStorage::U8(Buffer::shared(owner, range)?),
+            DType::I64 => CpuStorage::I64(Buffer::shared(owner, range)?),
+            DType::F32 => CpuStorage::F32(Buffer::shared(owner, range)?),
+            DType::F64 => CpuStorage::F64(Buffer::shared(owner, range)?),
+        })
+    }
+
+    /// True when every element is read in place from shared bytes (nothing has written it).
+    pub fn is_shared(&self) -> bool {
+        crate::with_cpu!(self, v => v.is_shared())
+    }
+
     /// The elements' bytes in the host's byte order (a `bool` is one byte, 0 or 1).
     ///
     /// ```
     /// use ferrite_tensor::cpu::CpuStorage;
-    /// let s = CpuStorage::F32(vec![1.0, -2.0]);
+    /// let s = CpuStorage::from(vec![1.0f32, -2.0]);
     /// assert_eq!(s.as_bytes().len(), 8);
     /// assert_eq!(&s.as_bytes()[4..], &(-2.0f32).to_ne_bytes());
     /// ```
@@ -17,7 +48,7 @@ impl CpuStorage {
             // SAFETY: every element type held (bool, u8, i64, f32, f64) is plain data without
             // padding, so its `size_of_val` bytes are initialised and may be read as `u8`; the
             // slice borrows `self`, so the elements outlive it.
-            unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v.as_slice())) }
+            unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(&v[..])) }
         })
     }
 
@@ -26,10 +57,10 @@ impl CpuStorage {
     ///
     /// ```
     /// use ferrite_tensor::cpu::CpuStorage;
-    /// let mut s = CpuStorage::I64(vec![0, 0]);
+    /// let mut s = CpuStorage::from(vec![0i64, 0]);
     /// s.as_bytes_mut().unwrap()[8..].copy_from_slice(&7i64.to_ne_bytes());
-    /// assert_eq!(s, CpuStorage::I64(vec![0, 7]));
-    /// assert!(CpuStorage::Bool(vec![true]).as_bytes_mut().is_none());
+    /// assert_eq!(s, CpuStorage::from(vec![0i64, 7]));
+    /// assert!(CpuStorage::from(vec![true]).as_bytes_mut().is_none());
     /// ```
     pub fn as_bytes_mut(&mut self) -> Option<&mut [u8]> {
         fn bytes_of<T: Copy>(v: &mut [T]) -> &mut [u8] {

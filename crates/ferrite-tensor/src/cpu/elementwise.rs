@@ -94,15 +94,15 @@ fn unary_num<T: Num>(op: UnaryOp, v: &[T], l: &Layout) -> Vec<T> {
 pub(super) fn unary(s: &CpuStorage, op: UnaryOp, l: &Layout) -> Result<CpuStorage> {
     let name = unary_name(op);
     Ok(match s {
-        CpuStorage::F32(v) => CpuStorage::F32(unary_float(op, v, l)),
-        CpuStorage::F64(v) => CpuStorage::F64(unary_float(op, v, l)),
+        CpuStorage::F32(v) => CpuStorage::F32(unary_float(op, v, l).into()),
+        CpuStorage::F64(v) => CpuStorage::F64(unary_float(op, v, l).into()),
         _ if op.needs_float() => return Err(Error::UnsupportedDType { op: name, dtype: s.dtype() }),
-        CpuStorage::I64(v) => CpuStorage::I64(unary_num(op, v, l)),
-        CpuStorage::U8(v) => CpuStorage::U8(unary_num(op, v, l)),
+        CpuStorage::I64(v) => CpuStorage::I64(unary_num(op, v, l).into()),
+        CpuStorage::U8(v) => CpuStorage::U8(unary_num(op, v, l).into()),
         CpuStorage::Bool(v) => match op {
-            UnaryOp::LogicalNot => CpuStorage::Bool(map1(v, l, |x| !x)),
+            UnaryOp::LogicalNot => CpuStorage::Bool(map1(v, l, |x| !x).into()),
             UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Sign | UnaryOp::Square => {
-                CpuStorage::Bool(map1(v, l, |x| x))
+                CpuStorage::Bool(map1(v, l, |x| x).into())
             }
             _ => return Err(Error::UnsupportedDType { op: name, dtype: DType::Bool }),
         },
@@ -142,7 +142,7 @@ fn binary_num<T: Num + CpuElement>(op: BinaryOp, a: &[T], la: &Layout, b: &[T], 
         lb: &Layout,
         f: impl Fn(T, T) -> bool + Sync,
     ) -> CpuStorage {
-        CpuStorage::Bool(map2(a, la, b, lb, f))
+        CpuStorage::Bool(map2(a, la, b, lb, f).into())
     }
     let truth = |x: T| x != T::ZERO;
     match op {
@@ -159,27 +159,30 @@ fn binary_num<T: Num + CpuElement>(op: BinaryOp, a: &[T], la: &Layout, b: &[T], 
         BinaryOp::Le => compare(a, la, b, lb, |x, y| x <= y),
         BinaryOp::Gt => compare(a, la, b, lb, |x, y| x > y),
         BinaryOp::Ge => compare(a, la, b, lb, |x, y| x >= y),
-        BinaryOp::And => CpuStorage::Bool(map2(a, la, b, lb, |x, y| truth(x) && truth(y))),
-        BinaryOp::Or => CpuStorage::Bool(map2(a, la, b, lb, |x, y| truth(x) || truth(y))),
-        BinaryOp::Xor => CpuStorage::Bool(map2(a, la, b, lb, |x, y| truth(x) != truth(y))),
+        BinaryOp::And => CpuStorage::Bool(map2(a, la, b, lb, |x, y| truth(x) && truth(y)).into()),
+        BinaryOp::Or => CpuStorage::Bool(map2(a, la, b, lb, |x, y| truth(x) || truth(y)).into()),
+        BinaryOp::Xor => CpuStorage::Bool(map2(a, la, b, lb, |x, y| truth(x) != truth(y)).into()),
     }
 }
 
 fn binary_bool(op: BinaryOp, a: &[bool], la: &Layout, b: &[bool], lb: &Layout) -> Result<CpuStorage> {
     // One `map2` per op, so each loop inlines its operation.
-    Ok(CpuStorage::Bool(match op {
-        BinaryOp::Add | BinaryOp::Or | BinaryOp::Maximum => map2(a, la, b, lb, |x, y| x || y),
-        BinaryOp::Mul | BinaryOp::And | BinaryOp::Minimum => map2(a, la, b, lb, |x, y| x && y),
-        BinaryOp::Xor | BinaryOp::Ne => map2(a, la, b, lb, |x, y| x != y),
-        BinaryOp::Eq => map2(a, la, b, lb, |x, y| x == y),
-        BinaryOp::Lt => map2(a, la, b, lb, |x: bool, y| !x & y),
-        BinaryOp::Le => map2(a, la, b, lb, |x, y| x <= y),
-        BinaryOp::Gt => map2(a, la, b, lb, |x, y: bool| x & !y),
-        BinaryOp::Ge => map2(a, la, b, lb, |x, y| x >= y),
-        BinaryOp::Sub | BinaryOp::Div | BinaryOp::Pow => {
-            return Err(Error::UnsupportedDType { op: op.name(), dtype: DType::Bool });
+    Ok(CpuStorage::Bool(
+        match op {
+            BinaryOp::Add | BinaryOp::Or | BinaryOp::Maximum => map2(a, la, b, lb, |x, y| x || y),
+            BinaryOp::Mul | BinaryOp::And | BinaryOp::Minimum => map2(a, la, b, lb, |x, y| x && y),
+            BinaryOp::Xor | BinaryOp::Ne => map2(a, la, b, lb, |x, y| x != y),
+            BinaryOp::Eq => map2(a, la, b, lb, |x, y| x == y),
+            BinaryOp::Lt => map2(a, la, b, lb, |x: bool, y| !x & y),
+            BinaryOp::Le => map2(a, la, b, lb, |x, y| x <= y),
+            BinaryOp::Gt => map2(a, la, b, lb, |x, y: bool| x & !y),
+            BinaryOp::Ge => map2(a, la, b, lb, |x, y| x >= y),
+            BinaryOp::Sub | BinaryOp::Div | BinaryOp::Pow => {
+                return Err(Error::UnsupportedDType { op: op.name(), dtype: DType::Bool });
+            }
         }
-    }))
+        .into(),
+    ))
 }
 
 pub(super) fn binary(
@@ -212,11 +215,11 @@ pub(super) fn where_cond(
         return Err(Error::DTypeMismatch { op: "where", expected: t.dtype(), got: f.dtype() });
     }
     Ok(match (t, f) {
-        (CpuStorage::F32(t), CpuStorage::F32(f)) => CpuStorage::F32(where3(c, lc, t, lt, f, lf)),
-        (CpuStorage::F64(t), CpuStorage::F64(f)) => CpuStorage::F64(where3(c, lc, t, lt, f, lf)),
-        (CpuStorage::I64(t), CpuStorage::I64(f)) => CpuStorage::I64(where3(c, lc, t, lt, f, lf)),
-        (CpuStorage::U8(t), CpuStorage::U8(f)) => CpuStorage::U8(where3(c, lc, t, lt, f, lf)),
-        (CpuStorage::Bool(t), CpuStorage::Bool(f)) => CpuStorage::Bool(where3(c, lc, t, lt, f, lf)),
+        (CpuStorage::F32(t), CpuStorage::F32(f)) => CpuStorage::F32(where3(c, lc, t, lt, f, lf).into()),
+        (CpuStorage::F64(t), CpuStorage::F64(f)) => CpuStorage::F64(where3(c, lc, t, lt, f, lf).into()),
+        (CpuStorage::I64(t), CpuStorage::I64(f)) => CpuStorage::I64(where3(c, lc, t, lt, f, lf).into()),
+        (CpuStorage::U8(t), CpuStorage::U8(f)) => CpuStorage::U8(where3(c, lc, t, lt, f, lf).into()),
+        (CpuStorage::Bool(t), CpuStorage::Bool(f)) => CpuStorage::Bool(where3(c, lc, t, lt, f, lf).into()),
         _ => unreachable!("dtypes checked equal above"),
     })
 }

@@ -222,13 +222,13 @@ mod tests {
             let transposed = Layout::contiguous([c, r]).transpose(0, 1);
             let row = Layout::contiguous([c]).broadcast_to(&Shape::from([r, c]), "t").unwrap();
             for (la, lb) in [(&splat, &dense), (&dense, &dense), (&transposed, &row), (&row, &transposed)] {
-                let mut d = CpuStorage::F32(d0.clone());
+                let mut d = CpuStorage::F32(d0.clone().into());
                 mul_add_inplace(
                     &mut d,
                     &dense,
-                    &CpuStorage::F32(a.clone()),
+                    &CpuStorage::F32(a.clone().into()),
                     la,
-                    &CpuStorage::F32(b.clone()),
+                    &CpuStorage::F32(b.clone().into()),
                     lb,
                 )
                 .unwrap();
@@ -244,8 +244,8 @@ mod tests {
                 }
             }
             // A transposed destination takes the copy-back path.
-            let mut d = CpuStorage::F32(d0.clone());
-            let (ca, cb) = (CpuStorage::F32(a.clone()), CpuStorage::F32(b.clone()));
+            let mut d = CpuStorage::F32(d0.clone().into());
+            let (ca, cb) = (CpuStorage::F32(a.clone().into()), CpuStorage::F32(b.clone().into()));
             mul_add_inplace(&mut d, &transposed, &ca, &dense, &cb, &dense).unwrap();
             let CpuStorage::F32(d) = d else { unreachable!() };
             assert_eq!(d[4 * r + 2].to_bits(), a[2 * c + 4].mul_add(b[2 * c + 4], d0[4 * r + 2]).to_bits());
@@ -260,7 +260,7 @@ mod tests {
         let row = Layout::contiguous([c]).broadcast_to(&Shape::from([r, c]), "t").unwrap();
         for op in [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Maximum] {
             for lb in [&dense, &row] {
-                let (sa, sb) = (CpuStorage::F32(a.clone()), CpuStorage::F32(b.clone()));
+                let (sa, sb) = (CpuStorage::F32(a.clone().into()), CpuStorage::F32(b.clone().into()));
                 let want = binary(op, &sa, &dense, &sb, lb).unwrap();
                 let mut got = sa;
                 binary_inplace(op, &mut got, &dense, &sb, lb).unwrap();

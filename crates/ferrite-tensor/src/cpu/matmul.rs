@@ -246,10 +246,10 @@ fn naive_batched<T: Num + CpuElement>(a: &[T], la: &Layout, b: &[T], lb: &Layout
 
 pub(super) fn matmul(a: &CpuStorage, la: &Layout, b: &CpuStorage, lb: &Layout) -> Result<CpuStorage> {
     Ok(match (a, b) {
-        (CpuStorage::F32(a), CpuStorage::F32(b)) => CpuStorage::F32(gemm_batched(a, la, b, lb)),
-        (CpuStorage::F64(a), CpuStorage::F64(b)) => CpuStorage::F64(gemm_batched(a, la, b, lb)),
-        (CpuStorage::I64(a), CpuStorage::I64(b)) => CpuStorage::I64(naive_batched(a, la, b, lb)),
-        (CpuStorage::U8(a), CpuStorage::U8(b)) => CpuStorage::U8(naive_batched(a, la, b, lb)),
+        (CpuStorage::F32(a), CpuStorage::F32(b)) => CpuStorage::F32(gemm_batched(a, la, b, lb).into()),
+        (CpuStorage::F64(a), CpuStorage::F64(b)) => CpuStorage::F64(gemm_batched(a, la, b, lb).into()),
+        (CpuStorage::I64(a), CpuStorage::I64(b)) => CpuStorage::I64(naive_batched(a, la, b, lb).into()),
+        (CpuStorage::U8(a), CpuStorage::U8(b)) => CpuStorage::U8(naive_batched(a, la, b, lb).into()),
         (a, b) if a.dtype() != b.dtype() => {
             return Err(Error::DTypeMismatch { op: "matmul", expected: a.dtype(), got: b.dtype() });
         }

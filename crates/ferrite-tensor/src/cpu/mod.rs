@@ -1,6 +1,8 @@
-//! The CPU backend: storages are plain `Vec`s, kernels are generic strided loops (rayon above a
-//! size threshold) and matmul goes through the `gemm` crate, which picks SIMD at run time.
+//! The CPU backend: storages are `Vec`s (or read-only windows on a file mapping, see [`Buffer`]),
+//! kernels are generic strided loops (rayon above a size threshold) and matmul goes through the
+//! `gemm` crate, which picks SIMD at run time.
 
+mod buffer;
 mod bytes;
 mod elementwise;
 mod index;
@@ -11,6 +13,7 @@ mod pool;
 mod reduce;
 mod strided;
 
+pub use buffer::{Buffer, Plain, SharedBytes};
 pub use num::{Float, Num};
 
 use crate::backend::{BackendStorage, DeviceBackend};
@@ -22,15 +25,15 @@ use std::any::Any;
 #[derive(Clone, Debug, PartialEq)]
 pub enum CpuStorage {
     /// `bool` elements.
-    Bool(Vec<bool>),
+    Bool(Buffer<bool>),
     /// `u8` elements.
-    U8(Vec<u8>),
+    U8(Buffer<u8>),
     /// `i64` elements.
-    I64(Vec<i64>),
+    I64(Buffer<i64>),
     /// `f32` elements.
-    F32(Vec<f32>),
+    F32(Buffer<f32>),
     /// `f64` elements.
-    F64(Vec<f64>),
+    F64(Buffer<f64>),
 }
 
 /// Runs `$body` with `$v` bound to the inner `Vec` of whichever dtype `$s` holds.
@@ -52,11 +55,11 @@ macro_rules! with_cpu {
 macro_rules! map_cpu {
     ($s:expr, $v:ident => $body:expr) => {
         match $s {
-            CpuStorage::Bool($v) => CpuStorage::Bool($body),
-            CpuStorage::U8($v) => CpuStorage::U8($body),
-            CpuStorage::I64($v) => CpuStorage::I64($body),
-            CpuStorage::F32($v) => CpuStorage::F32($body),
-            CpuStorage::F64($v) => CpuStorage::F64($body),
+            CpuStorage::Bool($v) => CpuStorage::Bool(Buffer::from($body)),
+            CpuStorage::U8($v) => CpuStorage::U8(Buffer::from($body)),
+            CpuStorage::I64($v) => CpuStorage::I64(Buffer::from($body)),
+            CpuStorage::F32($v) => CpuStorage::F32(Buffer::from($body)),
+            CpuStorage::F64($v) => CpuStorage::F64(Buffer::from($body)),
         }
     };
 }
@@ -65,17 +68,17 @@ macro_rules! map_cpu {
 pub trait CpuElement: Element {
     /// Wraps a `Vec` of this type.
     fn wrap(v: Vec<Self>) -> CpuStorage;
-    /// The `Vec` of this type, if the storage holds one.
+    /// The elements, if the storage holds this type.
     fn slice(s: &CpuStorage) -> Option<&[Self]>;
     /// Mutable access, if the storage holds this type.
-    fn slice_mut(s: &mut CpuStorage) -> Option<&mut Vec<Self>>;
+    fn slice_mut(s: &mut CpuStorage) -> Option<&mut Buffer<Self>>;
 }
 
 macro_rules! cpu_element {
     ($t:ty, $v:ident) => {
         impl CpuElement for $t {
             fn wrap(v: Vec<Self>) -> CpuStorage {
-                CpuStorage::$v(v)
+                CpuStorage::$v(v.into())
             }
             fn slice(s: &CpuStorage) -> Option<&[Self]> {
                 match s {
@@ -83,7 +86,7 @@ macro_rules! cpu_element {
                     _ => None,
                 }
             }
-            fn slice_mut(s: &mut CpuStorage) -> Option<&mut Vec<Self>> {
+            fn slice_mut(s: &mut CpuStorage) -> Option<&mut Buffer<Self>> {
                 match s {
                     CpuStorage::$v(v) => Some(v),
                     _ => None,
@@ -98,15 +101,22 @@ cpu_element!(i64, I64);
 cpu_element!(f32, F32);
 cpu_element!(f64, F64);
 
+impl<T: CpuElement> From<Vec<T>> for CpuStorage {
+    /// The storage of `T` holding `v`.
+    fn from(v: Vec<T>) -> Self {
+        T::wrap(v)
+    }
+}
+
 impl CpuStorage {
     /// `n` zeros of `dtype`.
     pub fn zeros(n: usize, dtype: DType) -> Self {
         match dtype {
-            DType::Bool => CpuStorage::Bool(vec![false; n]),
-            DType::U8 => CpuStorage::U8(vec![0; n]),
-            DType::I64 => CpuStorage::I64(vec![0; n]),
-            DType::F32 => CpuStorage::F32(vec![0.0; n]),
-            DType::F64 => CpuStorage::F64(vec![0.0; n]),
+            DType::Bool => CpuStorage::Bool(vec![false; n].into()),
+            DType::U8 => CpuStorage::U8(vec![0; n].into()),
+            DType::I64 => CpuStorage::I64(vec![0; n].into()),
+            DType::F32 => CpuStorage::F32(vec![0.0; n].into()),
+            DType::F64 => CpuStorage::F64(vec![0.0; n].into()),
         }
     }
 
@@ -304,9 +314,9 @@ impl BackendStorage for CpuStorage {
     }
     fn recycle(&mut self) {
         match self {
-            CpuStorage::F32(v) => pool::give(std::mem::take(v)),
-            CpuStorage::F64(v) => pool::give(std::mem::take(v)),
-            CpuStorage::I64(v) => pool::give(std::mem::take(v)),
+            CpuStorage::F32(v) => v.take_owned().map_or((), pool::give),
+            CpuStorage::F64(v) => v.take_owned().map_or((), pool::give),
+            CpuStorage::I64(v) => v.take_owned().map_or((), pool::give),
             _ => {}
         }
     }

@@ -77,11 +77,11 @@ impl CpuStorage {
     /// ```
     pub fn for_overwrite(dtype: DType, n: usize) -> CpuStorage {
         match dtype {
-            DType::Bool => CpuStorage::Bool(take_for_overwrite(n)),
-            DType::U8 => CpuStorage::U8(take_for_overwrite(n)),
-            DType::I64 => CpuStorage::I64(take_for_overwrite(n)),
-            DType::F32 => CpuStorage::F32(take_for_overwrite(n)),
-            DType::F64 => CpuStorage::F64(take_for_overwrite(n)),
+            DType::Bool => CpuStorage::Bool(take_for_overwrite(n).into()),
+            DType::U8 => CpuStorage::U8(take_for_overwrite(n).into()),
+            DType::I64 => CpuStorage::I64(take_for_overwrite(n).into()),
+            DType::F32 => CpuStorage::F32(take_for_overwrite(n).into()),
+            DType::F64 => CpuStorage::F64(take_for_overwrite(n).into()),
         }
     }
 }

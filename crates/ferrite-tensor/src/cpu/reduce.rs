@@ -223,8 +223,8 @@ fn reduce_typed<T: Num + CpuElement>(v: &[T], op: ReduceOp, l: &Layout, dims: &[
         ReduceOp::Prod => T::wrap(general(v, l, dims, &Prod)),
         ReduceOp::Max => T::wrap(general(v, l, dims, &Max)),
         ReduceOp::Min => T::wrap(general(v, l, dims, &Min)),
-        ReduceOp::ArgMax => CpuStorage::I64(general(v, l, dims, &Arg(true))),
-        ReduceOp::ArgMin => CpuStorage::I64(general(v, l, dims, &Arg(false))),
+        ReduceOp::ArgMax => CpuStorage::I64(general(v, l, dims, &Arg(true)).into()),
+        ReduceOp::ArgMin => CpuStorage::I64(general(v, l, dims, &Arg(false)).into()),
     }
 }
 

@@ -205,7 +205,7 @@ impl Tensor {
 
 pub(crate) fn cast_f64(values: Vec<f64>, dtype: DType) -> CpuStorage {
     match dtype {
-        DType::F64 => CpuStorage::F64(values),
+        DType::F64 => CpuStorage::F64(values.into()),
         DType::F32 => CpuStorage::F32(values.into_iter().map(|v| v as f32).collect()),
         DType::I64 => CpuStorage::I64(values.into_iter().map(|v| v as i64).collect()),
         DType::U8 => CpuStorage::U8(values.into_iter().map(|v| v as u8).collect()),

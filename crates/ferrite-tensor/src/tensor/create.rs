@@ -82,14 +82,14 @@ impl Tensor {
     pub fn zeros(shape: impl Into<Shape>) -> Tensor {
         let shape = shape.into();
         let n = shape.numel();
-        Tensor::from_storage(Box::new(CpuStorage::F32(vec![0.0; n])), shape).expect("sizes match")
+        Tensor::from_storage(Box::new(CpuStorage::F32(vec![0.0; n].into())), shape).expect("sizes match")
     }
 
     /// `f32` ones.
     pub fn ones(shape: impl Into<Shape>) -> Tensor {
         let shape = shape.into();
         let n = shape.numel();
-        Tensor::from_storage(Box::new(CpuStorage::F32(vec![1.0; n])), shape).expect("sizes match")
+        Tensor::from_storage(Box::new(CpuStorage::F32(vec![1.0; n].into())), shape).expect("sizes match")
     }
 
     /// Zeros of a given dtype.

@@ -53,8 +53,8 @@ impl FloatDist {
     /// `n` draws of `dtype` (f32 or f64, so an f64 tensor gets f64 precision).
     fn sample(self, n: usize, dtype: DType, op: &'static str) -> Result<CpuStorage> {
         match dtype {
-            DType::F32 => self.sample_as::<f32>(n, op).map(CpuStorage::F32),
-            DType::F64 => self.sample_as::<f64>(n, op).map(CpuStorage::F64),
+            DType::F32 => self.sample_as::<f32>(n, op).map(|v| CpuStorage::F32(v.into())),
+            DType::F64 => self.sample_as::<f64>(n, op).map(|v| CpuStorage::F64(v.into())),
             dtype => Err(Error::UnsupportedDType { op, dtype }),
         }
     }
@@ -400,7 +400,7 @@ impl Tensor {
             }
             out
         });
-        Tensor::host_to(CpuStorage::I64(out), out_shape, self.device())
+        Tensor::host_to(CpuStorage::I64(out.into()), out_shape, self.device())
     }
 
     /// Counts of `total_count` draws from the categories along the last dim of `probs`, one
