@@ -8,8 +8,10 @@
 //! - Saving is crash-safe: a temporary file in the same directory, fsynced, renamed over the
 //!   target, directory fsynced ([`SaveOptions`] turns the fsyncs off).
 //! - Loading reads the header and validates all of it against the file's size before allocating
-//!   anything, then reads each tensor's bytes straight into its storage (a recycled buffer where
-//!   one fits, so no page faults), in parallel for large files.
+//!   anything. By default (on Unix) the file is memory-mapped and each tensor reads its elements
+//!   in place, copied only at its first write, as `safetensors.torch.load_file` does;
+//!   [`LoadOptions`] `{ mmap: false }` reads each tensor's bytes straight into storage it owns
+//!   (a recycled buffer where one fits, so no page faults), in parallel for large files.
 //! - [`load_torch`] reads a state dict that PyTorch wrote with `torch.save` (a zip of a pickle
 //!   and raw storages) through a restricted unpickler that knows only what a state dict needs.
 //!
@@ -42,6 +44,7 @@ mod torch;
 mod write;
 
 pub use error::{Error, Malformed, Result};
+pub use read::LoadOptions;
 pub use saved::{Kind, Saved, SavedRef};
 pub use write::SaveOptions;
 
@@ -90,7 +93,24 @@ pub fn save_with<'a>(obj: impl Into<SavedRef<'a>>, path: impl AsRef<Path>, opts:
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load(path: impl AsRef<Path>) -> Result<Saved> {
-    read::load(path.as_ref(), None)
+    read::load(path.as_ref(), None, LoadOptions::default())
+}
+
+/// [`load`] with options: [`LoadOptions::mmap`] chooses between tensors that read a mapping
+/// of the file in place (the default on Unix) and tensors that own a copy.
+///
+/// ```
+/// use ferrite_serialize::{load_with, save, LoadOptions};
+/// use ferrite_tensor::Tensor;
+/// let path = std::env::temp_dir().join(format!("ferrite-load-with-{}", std::process::id()));
+/// save(&vec![Tensor::arange(3)?], &path)?;
+/// let v = load_with(&path, LoadOptions { mmap: true })?.into_vec()?;
+/// assert_eq!(v[0].to_vec::<i64>()?, vec![0, 1, 2]);
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load_with(path: impl AsRef<Path>, opts: LoadOptions) -> Result<Saved> {
+    read::load(path.as_ref(), None, opts)
 }
 
 /// Loads a file that holds one tensor, or gives [`Error::KindMismatch`].
@@ -105,7 +125,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Saved> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load_tensor(path: impl AsRef<Path>) -> Result<ferrite_tensor::Tensor> {
-    read::load(path.as_ref(), Some(Kind::Tensor))?.into_tensor()
+    read::load(path.as_ref(), Some(Kind::Tensor), LoadOptions::default())?.into_tensor()
 }
 
 /// Loads a file that holds a list of tensors, or gives [`Error::KindMismatch`].
@@ -120,7 +140,7 @@ pub fn load_tensor(path: impl AsRef<Path>) -> Result<ferrite_tensor::Tensor> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load_vec(path: impl AsRef<Path>) -> Result<Vec<ferrite_tensor::Tensor>> {
-    read::load(path.as_ref(), Some(Kind::List))?.into_vec()
+    read::load(path.as_ref(), Some(Kind::List), LoadOptions::default())?.into_vec()
 }
 
 /// Loads a file that holds named tensors (saved from a map, or written by Python), in order,
@@ -136,7 +156,7 @@ pub fn load_vec(path: impl AsRef<Path>) -> Result<Vec<ferrite_tensor::Tensor>> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load_map(path: impl AsRef<Path>) -> Result<Vec<(String, ferrite_tensor::Tensor)>> {
-    read::load(path.as_ref(), Some(Kind::Map))?.into_map()
+    read::load(path.as_ref(), Some(Kind::Map), LoadOptions::default())?.into_map()
 }
 
 /// Loads a state dict that PyTorch wrote with `torch.save(net.state_dict(), path)` (`.pt`,
@@ -156,7 +176,7 @@ pub fn load_map(path: impl AsRef<Path>) -> Result<Vec<(String, ferrite_tensor::T
 /// ```
 pub fn load_torch(path: impl AsRef<Path>) -> Result<Vec<(String, ferrite_tensor::Tensor)>> {
     let path = path.as_ref();
-    let bytes = read::map_file(path)?;
+    let bytes = read::map_file(path, true)?;
     torch::load_bytes(&bytes, path)
 }
 

@@ -50,7 +50,9 @@ pub mod cuda;
 mod checkpoint;
 mod save;
 pub use checkpoint::Checkpoint;
-pub use ferrite_serialize::{Saved, load, load_map, load_tensor, load_torch, load_vec};
+pub use ferrite_serialize::{
+    LoadOptions, Saved, load, load_map, load_tensor, load_torch, load_vec, load_with,
+};
 pub use save::{Save, SavedExt, save};
 
 pub use ferrite_autograd::Backward;
