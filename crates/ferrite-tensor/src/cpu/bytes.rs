@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 impl CpuStorage {
     /// Elements of `dtype` read in place from `range` of `owner`'s bytes (host byte order): no
-    /// copy until the first write (see [`Buffer`](super::Buffer)). `None` for `bool` (its bytes
+    /// copy until the first write (see [`Buffer`]). `None` for `bool` (its bytes
     /// must be checked) and where [`Buffer::shared`](super::Buffer::shared) refuses the range
     /// (out of bounds, not whole elements, misaligned).
     ///
