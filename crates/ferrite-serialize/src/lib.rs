@@ -160,7 +160,9 @@ pub fn load_map(path: impl AsRef<Path>) -> Result<Vec<(String, ferrite_tensor::T
 }
 
 /// Loads a state dict that PyTorch wrote with `torch.save(net.state_dict(), path)` (`.pt`,
-/// `.pth`, d2l's `mlp.params`), without Python: named tensors in the dict's order.
+/// `.pth`, d2l's `mlp.params`), without Python: named tensors in the dict's order. As with
+/// [`load`], on Unix the file is memory-mapped and tensors read their storages in place (PyTorch
+/// aligns them in the archive), copied at their first write; see [`LoadOptions::mmap`].
 ///
 /// The pickle inside is read by a restricted unpickler that builds only dicts, tuples, strings,
 /// numbers and tensors; any global outside the allow-list (`collections.OrderedDict`,
@@ -176,8 +178,10 @@ pub fn load_map(path: impl AsRef<Path>) -> Result<Vec<(String, ferrite_tensor::T
 /// ```
 pub fn load_torch(path: impl AsRef<Path>) -> Result<Vec<(String, ferrite_tensor::Tensor)>> {
     let path = path.as_ref();
+    // Every byte is read for its CRC, so the whole file is mapped up front.
     let bytes = read::map_file(path, true)?;
-    torch::load_bytes(&bytes, path)
+    let owner = if LoadOptions::default().mmap { bytes.owner() } else { None };
+    torch::load_bytes(&bytes, owner, path)
 }
 
 /// The loaders over bytes in memory, for fuzzing and property tests; errors name `<memory>`.
@@ -192,6 +196,6 @@ pub mod fuzzing {
 
     /// [`load_torch`] over bytes.
     pub fn load_torch(bytes: &[u8]) -> Result<Vec<(String, ferrite_tensor::Tensor)>> {
-        torch::load_bytes(bytes, Path::new("<memory>"))
+        torch::load_bytes(bytes, None, Path::new("<memory>"))
     }
 }

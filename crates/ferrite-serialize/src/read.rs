@@ -49,7 +49,7 @@ impl Default for LoadOptions {
 }
 
 /// A file mapping that tensors read their elements from.
-struct MappedFile(Mmap);
+pub(crate) struct MappedFile(Mmap);
 
 // SAFETY: the mapping is read-only and stays at one address until dropped. Its bytes change
 // only if another program rewrites the file in place while it is mapped; `LoadOptions::mmap`
@@ -71,25 +71,44 @@ impl Source for MapSource {
         self.0.bytes().read_at(buf, offset)
     }
     fn shared(&self, dtype: DType, bytes: Range<usize>) -> Option<CpuStorage> {
-        // The file's elements are little-endian.
-        if cfg!(target_endian = "big") {
-            return None;
-        }
-        CpuStorage::shared(dtype, self.0.clone(), bytes)
+        shared_le(&(self.0.clone() as Arc<dyn SharedBytes>), dtype, bytes)
     }
+}
+
+/// A storage reading little-endian elements in place from `owner` (see [`CpuStorage::shared`]);
+/// `None` on a big-endian host, where they must be swapped.
+pub(crate) fn shared_le(
+    owner: &Arc<dyn SharedBytes>,
+    dtype: DType,
+    bytes: Range<usize>,
+) -> Option<CpuStorage> {
+    if cfg!(target_endian = "big") {
+        return None;
+    }
+    CpuStorage::shared(dtype, owner.clone(), bytes)
 }
 
 /// A file's bytes, memory-mapped (or empty: a zero-length file cannot be mapped everywhere).
 pub(crate) enum FileBytes {
-    Mapped(Mmap),
+    Mapped(Arc<MappedFile>),
     Empty,
+}
+
+impl FileBytes {
+    /// The mapping, for storages that read it in place (`None` for an empty file).
+    pub(crate) fn owner(&self) -> Option<Arc<dyn SharedBytes>> {
+        match self {
+            FileBytes::Mapped(m) => Some(m.clone()),
+            FileBytes::Empty => None,
+        }
+    }
 }
 
 impl Deref for FileBytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            FileBytes::Mapped(m) => m,
+            FileBytes::Mapped(m) => m.bytes(),
             FileBytes::Empty => &[],
         }
     }
@@ -116,7 +135,7 @@ pub(crate) fn map_file(path: &Path, populate: bool) -> Result<FileBytes> {
         opts.populate();
     }
     let map = unsafe { opts.map(&file) }.map_err(|e| Error::io(path, "mmap", e))?;
-    Ok(FileBytes::Mapped(map))
+    Ok(FileBytes::Mapped(Arc::new(MappedFile(map))))
 }
 
 /// Where a safetensors file's bytes are read from: the file itself, read at offsets straight
@@ -165,7 +184,7 @@ impl Source for FileSource {
 pub(crate) fn load(path: &Path, want: Option<Kind>, opts: LoadOptions) -> Result<Saved> {
     if opts.mmap {
         return match map_file(path, false)? {
-            FileBytes::Mapped(map) => load_from(&MapSource(Arc::new(MappedFile(map))), path, want),
+            FileBytes::Mapped(map) => load_from(&MapSource(map), path, want),
             FileBytes::Empty => load_bytes(&[], path, want),
         };
     }

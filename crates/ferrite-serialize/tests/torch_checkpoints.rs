@@ -20,6 +20,29 @@ fn d2l_mlp_state_dict_matches_the_same_weights_in_safetensors() {
     }
 }
 
+/// On Unix the checkpoint's storages are read in place from the file mapping (PyTorch aligns
+/// them in the archive) until a write copies one; the file itself never changes.
+#[cfg(unix)]
+#[test]
+fn torch_storages_are_read_in_place_until_written() {
+    use ferrite_tensor::cpu::CpuStorage;
+    let shared = |t: &ferrite_tensor::Tensor| {
+        t.with_storage(|s, _| s.as_any().downcast_ref::<CpuStorage>().unwrap().is_shared())
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mlp.params");
+    std::fs::copy(data("mlp.pt"), &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let pt = load_torch(&path).unwrap();
+    assert!(pt.iter().all(|(_, t)| shared(t)), "every f32 storage is read in place");
+    let w = &pt[0].1;
+    w.fill_(0.5).unwrap();
+    assert!(!shared(w) && shared(&pt[1].1));
+    assert_eq!(w.to_vec::<f32>().unwrap(), vec![0.5; 256 * 20]);
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the write went to a copy");
+    assert_same(&load_torch(&path).unwrap()[0].1, &load_torch(data("mlp.pt")).unwrap()[0].1);
+}
+
 #[test]
 fn strided_views_and_every_dtype_match_pytorch() {
     let want: serde_json::Value =

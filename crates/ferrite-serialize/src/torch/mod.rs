@@ -7,13 +7,22 @@ mod zip;
 pub(crate) use self::pickle::{TensorSpec, Value, unpickle};
 
 use crate::elements::decode;
+use crate::read::shared_le;
 use crate::{Error, Malformed, Result};
+use ferrite_tensor::cpu::SharedBytes;
 use ferrite_tensor::{Layout, Tensor};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
-/// Loads a `torch.save`d state dict from the archive's bytes; errors name `path`.
-pub(crate) fn load_bytes(bytes: &[u8], path: &Path) -> Result<Vec<(String, Tensor)>> {
+/// Loads a `torch.save`d state dict from the archive's bytes; errors name `path`. With `owner`
+/// (whose bytes are `bytes`), storages read their elements in place where they can.
+pub(crate) fn load_bytes(
+    bytes: &[u8],
+    owner: Option<Arc<dyn SharedBytes>>,
+    path: &Path,
+) -> Result<Vec<(String, Tensor)>> {
+    debug_assert!(owner.as_ref().is_none_or(|o| std::ptr::eq(o.bytes(), bytes)));
     let bad = |p| Error::malformed(path, p);
     let entries = zip::entries(bytes).map_err(bad)?;
     // The archive's root folder is `archive/` in current PyTorch, the file's stem in older ones.
@@ -37,7 +46,7 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path) -> Result<Vec<(String, Tenso
     let Value::Dict(items) = value else {
         return Err(bad(Malformed::NotAStateDict("the pickled object is not a dict".into())));
     };
-    let mut storages = Storages { bytes, entries: &entries, root, tensors: HashMap::new() };
+    let mut storages = Storages { bytes, owner, entries: &entries, root, tensors: HashMap::new() };
     items
         .iter()
         .map(|(k, v)| {
@@ -56,6 +65,8 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path) -> Result<Vec<(String, Tenso
 /// Storages decoded once each (tensors that share one, as views do, share it here too).
 struct Storages<'a> {
     bytes: &'a [u8],
+    /// What `bytes` belong to, when storages may read them in place.
+    owner: Option<Arc<dyn SharedBytes>>,
     entries: &'a HashMap<String, zip::Entry>,
     root: &'a str,
     tensors: HashMap<String, Tensor>,
@@ -82,7 +93,11 @@ impl Storages<'_> {
                 s.dtype
             )));
         }
-        let data = decode(s.dtype, found.checked(self.bytes, &entry)?, &entry)?;
+        let raw = found.checked(self.bytes, &entry)?;
+        let data = match self.owner.as_ref().and_then(|o| shared_le(o, s.dtype, range.clone())) {
+            Some(data) => data,
+            None => decode(s.dtype, raw, &entry)?,
+        };
         let numel = data.len();
         let t = Tensor::from_storage(Box::new(data), [numel]).expect("numel matches");
         self.tensors.insert(s.key.clone(), t.clone());
