@@ -11,8 +11,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const USAGE: &str =
-    "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4] [--device cpu|cuda] [--from DIR]";
+const USAGE: &str = "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4] [--rounds N] [--device cpu|cuda] [--from DIR]";
+
+/// Rounds of each short workload by default: ferrite then PyTorch, three times over, each side's
+/// median round kept. On a shared host whose speed drifts by tens of percent within minutes, one
+/// round decides a ratio near 1.0 by the drift; three, interleaved, by the code.
+const DEFAULT_ROUNDS: usize = 3;
+/// Workloads run once whatever `--rounds` says: each takes tens of seconds a side and its ratio is
+/// far from 1.0.
+const ONE_ROUND: &[&str] = &["W9", "W10"];
 
 /// The command line, passed on to both benchmarks.
 struct Options {
@@ -23,12 +30,20 @@ struct Options {
     cuda: bool,
     /// `--from DIR` (GPU only): the records `gpu-pack`'s bench.sh wrote on a GPU machine.
     from: Option<PathBuf>,
+    /// `--rounds N`: how many times each short workload runs on each side.
+    rounds: usize,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Options> {
-        let mut options =
-            Options { threads: default_threads(), quick: false, only: None, cuda: false, from: None };
+        let mut options = Options {
+            threads: default_threads(),
+            quick: false,
+            only: None,
+            cuda: false,
+            from: None,
+            rounds: 0,
+        };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -47,6 +62,14 @@ impl Options {
                         _ => return Err(format!("--device takes cpu or cuda\n{USAGE}")),
                     }
                 }
+                "--rounds" => {
+                    let n = args.next().ok_or(format!("--rounds needs a value\n{USAGE}"))?;
+                    options.rounds = n
+                        .parse()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or(format!("--rounds takes a count > 0, not `{n}`"))?;
+                }
                 "--from" => {
                     options.from =
                         Some(PathBuf::from(args.next().ok_or(format!("--from needs a folder\n{USAGE}"))?))
@@ -56,6 +79,9 @@ impl Options {
         }
         if options.from.is_some() && !options.cuda {
             return Err(format!("--from reads GPU records: it needs --device cuda\n{USAGE}"));
+        }
+        if options.rounds == 0 {
+            options.rounds = if options.quick { 1 } else { DEFAULT_ROUNDS };
         }
         Ok(options)
     }
@@ -121,36 +147,54 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut runs = Vec::new();
     for &threads in &options.threads {
         let t = threads.to_string();
-        // Workload by workload, ferrite then PyTorch: the two sides of a row are measured minutes
-        // apart at most, so a machine whose speed drifts (a shared host) skews a row less than
-        // when each side runs all its workloads in one go.
+        // Workload by workload, ferrite then PyTorch, in rounds: the two sides of a row are
+        // measured minutes apart at most and alternately, so a machine whose speed drifts (a shared
+        // host) skews a row less than when each side runs all its workloads in one go.
         let mut ferrite_parts = Vec::new();
         let mut torch_parts: Vec<Vec<PathBuf>> = vec![Vec::new(); scripts.as_ref().map_or(0, Vec::len)];
         for id in &ids {
+            let rounds = if ONE_ROUND.contains(&id.as_str()) { 1 } else { options.rounds };
+            let mut ferrite_rounds = Vec::new();
+            let mut torch_rounds: Vec<Vec<PathBuf>> = vec![Vec::new(); torch_parts.len()];
+            for round in 0..rounds {
+                let out = parts.join(format!("{FERRITE_PREFIX}{threads}-{id}-r{round}.json"));
+                run_checked(
+                    cargo()
+                        .args(["run", "--quiet", "--release", "--package", "ferrite-bench", "--"])
+                        .args(["--threads", &t, "--only", id, "--out"])
+                        .arg(&out)
+                        .args(quick),
+                )?;
+                ferrite_rounds.push(out);
+                let (Some(python), Some(scripts)) = (&python, &scripts) else { continue };
+                for (i, (script, prefix, handles)) in scripts.iter().enumerate() {
+                    if !handles.contains(&id.as_str()) {
+                        continue;
+                    }
+                    let out = parts.join(format!("{prefix}{threads}-{id}-r{round}.json"));
+                    run_checked(
+                        Command::new(python)
+                            .arg(script)
+                            .args(["--threads", &t, "--only", id, "--out"])
+                            .arg(&out)
+                            .args(quick)
+                            .current_dir(&root),
+                    )?;
+                    torch_rounds[i].push(out);
+                }
+            }
             let out = parts.join(format!("{FERRITE_PREFIX}{threads}-{id}.json"));
-            run_checked(
-                cargo()
-                    .args(["run", "--quiet", "--release", "--package", "ferrite-bench", "--"])
-                    .args(["--threads", &t, "--only", id, "--out"])
-                    .arg(&out)
-                    .args(quick),
-            )?;
+            median_round(&ferrite_rounds, &out)?;
             ferrite_parts.push(out);
-            let (Some(python), Some(scripts)) = (&python, &scripts) else { continue };
-            for (i, (script, prefix, handles)) in scripts.iter().enumerate() {
-                if !handles.contains(&id.as_str()) {
+            for (((_, prefix, _), files), to) in
+                scripts.iter().flatten().zip(&torch_rounds).zip(&mut torch_parts)
+            {
+                if files.is_empty() {
                     continue;
                 }
                 let out = parts.join(format!("{prefix}{threads}-{id}.json"));
-                run_checked(
-                    Command::new(python)
-                        .arg(script)
-                        .args(["--threads", &t, "--only", id, "--out"])
-                        .arg(&out)
-                        .args(quick)
-                        .current_dir(&root),
-                )?;
-                torch_parts[i].push(out);
+                median_round(files, &out)?;
+                to.push(out);
             }
         }
         let ferrite_out = out_dir.join(format!("{FERRITE_PREFIX}{threads}.json"));
@@ -222,6 +266,44 @@ fn merge(parts: &[PathBuf], out: &Path) -> Result<()> {
         m["total_wall_s"] = wall.into();
     }
     let merged = merged.ok_or(format!("no outputs to merge into {}", out.display()))?;
+    let text =
+        serde_json::to_string_pretty(&merged).map_err(|e| format!("cannot encode {}: {e}", out.display()))?;
+    write(out, &format!("{text}\n"))
+}
+
+/// Joins the rounds of one workload on one side: the first round's metadata with `rounds` set, and
+/// for each record the round whose value is the median (the lower one for an even count), so its
+/// value, median time and samples stay together, with every round's value in `round_values`.
+fn median_round(rounds: &[PathBuf], out: &Path) -> Result<()> {
+    let docs = rounds
+        .iter()
+        .map(|p| {
+            let text = fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|e| format!("{} is not JSON: {e}", p.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut merged = docs.first().cloned().ok_or(format!("no rounds to join into {}", out.display()))?;
+    let key = |r: &serde_json::Value| {
+        (r["workload"].clone(), r["case"].clone(), r["unit"].clone(), r["metric"].clone())
+    };
+    if let Some(results) = merged["results"].as_array_mut() {
+        for record in results.iter_mut() {
+            let mut same: Vec<&serde_json::Value> = docs
+                .iter()
+                .filter_map(|d| d["results"].as_array()?.iter().find(|r| key(r) == key(record)))
+                .collect();
+            let values: Vec<serde_json::Value> = same.iter().map(|r| r["value"].clone()).collect();
+            same.sort_by(|a, b| {
+                a["value"].as_f64().unwrap_or(f64::NAN).total_cmp(&b["value"].as_f64().unwrap_or(f64::NAN))
+            });
+            *record = same[(same.len() - 1) / 2].clone();
+            record["round_values"] = values.into();
+        }
+    }
+    merged["rounds"] = docs.len().into();
+    merged["total_wall_s"] =
+        docs.iter().map(|d| d["total_wall_s"].as_f64().unwrap_or(0.0)).sum::<f64>().into();
     let text =
         serde_json::to_string_pretty(&merged).map_err(|e| format!("cannot encode {}: {e}", out.display()))?;
     write(out, &format!("{text}\n"))
@@ -340,6 +422,41 @@ mod tests {
         assert_eq!(merged["skipped"], serde_json::json!(["C"]));
         assert_eq!(merged["results"], serde_json::json!([{"case": "a"}, {"case": "b"}]));
         assert!(merge(&[], &dir.join("none.json")).is_err());
+    }
+
+    #[test]
+    fn rounds_keep_each_records_median_round() {
+        let dir = std::env::temp_dir().join(format!("xtask-rounds-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let round = |name: &str, a: f64, b: f64| {
+            let p = dir.join(name);
+            let doc = serde_json::json!({"threads": 1, "total_wall_s": 1.0, "results": [
+                {"workload": "W1", "case": "n=256", "unit": "GFLOP/s", "value": a, "median_ms": a},
+                {"workload": "W1", "case": "n=512", "unit": "GFLOP/s", "value": b, "median_ms": b},
+            ]});
+            fs::write(&p, doc.to_string()).unwrap();
+            p
+        };
+        let files = [round("r0", 3.0, 10.0), round("r1", 1.0, 30.0), round("r2", 2.0, 20.0)];
+        let out = dir.join("joined.json");
+        median_round(&files, &out).unwrap();
+        let joined: serde_json::Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+        assert!(median_round(&[], &out).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+        let r = &joined["results"];
+        assert_eq!((r[0]["value"].as_f64(), r[0]["median_ms"].as_f64()), (Some(2.0), Some(2.0)));
+        assert_eq!(r[1]["value"].as_f64(), Some(20.0));
+        assert_eq!(r[0]["round_values"], serde_json::json!([3.0, 1.0, 2.0]));
+        assert_eq!((joined["rounds"].as_u64(), joined["total_wall_s"].as_f64()), (Some(3), Some(3.0)));
+    }
+
+    #[test]
+    fn rounds_default_to_three_and_one_for_a_smoke_test() {
+        let parse = |args: &[&str]| Options::parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(parse(&[]).unwrap().rounds, DEFAULT_ROUNDS);
+        assert_eq!(parse(&["--quick"]).unwrap().rounds, 1);
+        assert_eq!(parse(&["--rounds", "5"]).unwrap().rounds, 5);
+        assert!(parse(&["--rounds", "0"]).is_err());
     }
 
     #[test]

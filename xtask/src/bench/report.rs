@@ -259,11 +259,14 @@ pub fn markdown(command: &str, quick: bool, records: &str, runs: &[Run], rows: &
             let _ = writeln!(w, "- **No comparison with PyTorch was made: TORCH_VENV was not set.**");
         }
     }
+    let rounds = ferrite.map_or("1".to_string(), |f| f.meta("/rounds"));
     let _ = writeln!(
         w,
         "- Method: the median of timed reps after warm-up, with the sizes, reps and warm-ups of the reference's \
          `torch_bench.py`, run workload by workload on this machine, ferrite then PyTorch, so both sides of a row are \
-         measured minutes apart at most. Ratio > 1 means ferrite is faster \
+         measured minutes apart at most; each workload but W9 and W10 in {rounds} such rounds, each side's median \
+         round kept (every round's value is in the records' `round_values`), so a host whose speed drifts moves a \
+         ratio less. Ratio > 1 means ferrite is faster \
          (ferrite/torch for rates, torch/ferrite for times). Raw records: `{records}`."
     );
     if let Some(run) = first.filter(|_| rows.iter().any(|r| is_extra(&r.workload))) {
