@@ -257,19 +257,18 @@ fn read_tensors(
 ) -> Result<Vec<Tensor>> {
     // Booleans are read as bytes and checked; every other dtype takes its bytes as they are.
     // The sizes were validated against the file's length, which bounds these allocations.
-    let mut storages: Vec<(CpuStorage, bool)> = order
+    let mut storages: Vec<CpuStorage> = order
         .iter()
         .map(|&i| {
             let e = &entries[i];
-            if let Some(s) = src.shared(e.dtype, e.bytes.clone()) {
-                return (s, true);
-            }
-            let dtype = if e.dtype == DType::Bool { DType::U8 } else { e.dtype };
-            (CpuStorage::for_overwrite(dtype, e.bytes.len() / dtype.size_in_bytes()), false)
+            src.shared(e.dtype, e.bytes.clone()).unwrap_or_else(|| {
+                let dtype = if e.dtype == DType::Bool { DType::U8 } else { e.dtype };
+                CpuStorage::for_overwrite(dtype, e.bytes.len() / dtype.size_in_bytes())
+            })
         })
         .collect();
     let mut reads: Vec<(&mut [u8], u64)> = Vec::new();
-    for ((s, _), &i) in storages.iter_mut().zip(order).filter(|((_, shared), _)| !shared) {
+    for (s, &i) in storages.iter_mut().zip(order).filter(|(s, _)| !s.is_shared()) {
         let start = entries[i].bytes.start;
         let bytes = s.as_bytes_mut().expect("no storage is read as bool");
         for (k, chunk) in bytes.chunks_mut(READ_CHUNK).enumerate() {
@@ -280,12 +279,9 @@ fn read_tensors(
     storages
         .into_iter()
         .zip(order)
-        .map(|((mut s, shared), &i)| {
+        .map(|(mut s, &i)| {
             let e = &entries[i];
-            if shared {
-                return Ok(Tensor::from_storage(Box::new(s), e.shape.clone())
-                    .expect("validated numel matches shape"));
-            }
+            // (A storage read in place is never bool, and only given where the byte order matches.)
             if e.dtype == DType::Bool {
                 s = decode_bool(s.as_bytes(), &e.name).map_err(|p| Error::malformed(path, p))?;
             }
