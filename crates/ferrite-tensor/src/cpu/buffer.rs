@@ -223,12 +223,6 @@ impl<T: PartialEq> PartialEq for Buffer<T> {
     }
 }
 
-impl<T: PartialEq> PartialEq<Vec<T>> for Buffer<T> {
-    fn eq(&self, other: &Vec<T>) -> bool {
-        **self == **other
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
