@@ -53,8 +53,8 @@ impl FloatDist {
     /// `n` draws of `dtype` (f32 or f64, so an f64 tensor gets f64 precision).
     fn sample(self, n: usize, dtype: DType, op: &'static str) -> Result<CpuStorage> {
         match dtype {
-            DType::F32 => self.sample_as::<f32>(n, op).map(|v| CpuStorage::F32(v.into())),
-            DType::F64 => self.sample_as::<f64>(n, op).map(|v| CpuStorage::F64(v.into())),
+            DType::F32 => self.sample_as::<f32>(n, op).map(CpuStorage::from),
+            DType::F64 => self.sample_as::<f64>(n, op).map(CpuStorage::from),
             dtype => Err(Error::UnsupportedDType { op, dtype }),
         }
     }
