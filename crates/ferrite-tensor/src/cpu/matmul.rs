@@ -168,9 +168,9 @@ unsafe fn split_product<T: Num + 'static>(
     match split {
         Split::None => rows((0, m)),
         // SAFETY: as for `rows`, with the whole output.
-        Split::Gemm => unsafe {
+        Split::Gemm => super::warm::parallel(|| unsafe {
             product(dst.get(), n, (m, n, k), a.get(), oa, b.get(), ob, Parallelism::Rayon(0))
-        },
+        }),
         Split::Rows(parts) => on_threads(bands(m, parts), rows),
         Split::Cols(parts) => on_threads(bands(n, parts), cols),
     }
@@ -188,11 +188,13 @@ fn bands(len: usize, parts: usize) -> Vec<(usize, usize)> {
 /// the work over and sleep), and its half starts while a pool thread wakes up.
 fn on_threads(bands: Vec<(usize, usize)>, f: impl Fn((usize, usize)) + Sync) {
     let f = &f;
-    rayon::in_place_scope(|s| {
-        for &band in &bands[1..] {
-            s.spawn(move |_| f(band));
-        }
-        f(bands[0]);
+    super::warm::parallel(|| {
+        rayon::in_place_scope(|s| {
+            for &band in &bands[1..] {
+                s.spawn(move |_| f(band));
+            }
+            f(bands[0]);
+        })
     });
 }
 
@@ -218,7 +220,9 @@ fn gemm_batched<T: Num + CpuElement + 'static>(a: &[T], la: &Layout, b: &[T], lb
     let threads = rayon::current_num_threads();
     if batch > 1 && m * n * k < PAR_FLOPS * 4 {
         // Small matrices: one thread per matrix.
-        spare.par_chunks_mut(m * n).enumerate().for_each(|(i, dst)| one_matrix(dst, i, Split::None));
+        super::warm::parallel(|| {
+            spare.par_chunks_mut(m * n).enumerate().for_each(|(i, dst)| one_matrix(dst, i, Split::None))
+        });
     } else {
         let split = plan(m, n, k, &oa, &ob, threads);
         for (i, dst) in spare.chunks_mut(m * n).enumerate() {

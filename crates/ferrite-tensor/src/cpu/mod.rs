@@ -12,6 +12,7 @@ mod num;
 mod pool;
 mod reduce;
 mod strided;
+mod warm;
 
 pub use buffer::{Buffer, Plain, SharedBytes};
 pub use num::{Float, Num};

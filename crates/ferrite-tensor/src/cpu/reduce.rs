@@ -71,7 +71,7 @@ fn sum_blocks<T: Num>(v: &[T]) -> T {
     }
     // The same blocks in the same order whether they run on one thread or many.
     let partial: Vec<T> = if worth_parallel(v.len()) {
-        v.par_chunks(PAR_CHUNK).map(sum_contiguous).collect()
+        super::warm::parallel(|| v.par_chunks(PAR_CHUNK).map(sum_contiguous).collect())
     } else {
         v.chunks(PAR_CHUNK).map(sum_contiguous).collect()
     };
@@ -149,7 +149,7 @@ fn general<T: Num, R: Reducer<T>>(v: &[T], l: &Layout, dims: &[usize], r: &R) ->
         r.reduce_row(&mut it)
     };
     if worth_parallel(l.numel()) {
-        starts.par_iter().map(|&b| row(b)).collect()
+        super::warm::parallel(|| starts.par_iter().map(|&b| row(b)).collect())
     } else {
         starts.iter().map(|&b| row(b)).collect()
     }
@@ -169,7 +169,7 @@ fn sum<T: Num>(v: &[T], l: &Layout, dims: &[usize]) -> Vec<T> {
             return vec![sum_blocks(v)];
         }
         return if worth_parallel(l.numel()) {
-            v.par_chunks(inner).map(sum_blocks).collect()
+            super::warm::parallel(|| v.par_chunks(inner).map(sum_blocks).collect())
         } else {
             v.chunks(inner).map(sum_blocks).collect()
         };
@@ -199,7 +199,9 @@ fn sum<T: Num>(v: &[T], l: &Layout, dims: &[usize]) -> Vec<T> {
         if worth_parallel(l.numel()) && out_n >= 64 {
             let chunk = (out_n / rayon::current_num_threads().max(1)).clamp(64, 4096);
             // Each output column is summed in the same order whatever the split.
-            acc.par_chunks_mut(chunk).enumerate().for_each(|(c, a)| add_rows(a, c * chunk));
+            super::warm::parallel(|| {
+                acc.par_chunks_mut(chunk).enumerate().for_each(|(c, a)| add_rows(a, c * chunk))
+            });
         } else {
             add_rows(&mut acc, 0);
         }

@@ -115,15 +115,17 @@ pub(crate) fn par_fill_from<O: Send>(
     }
     let per = out.len().div_ceil(chunk).div_ceil(threads) * chunk;
     let body = &body;
-    rayon::in_place_scope(|s| {
-        let mut parts = out.chunks_mut(per).enumerate();
-        let first = parts.next();
-        for (i, part) in parts {
-            s.spawn(move |_| body(part, i * per));
-        }
-        if let Some((_, part)) = first {
-            body(part, 0);
-        }
+    super::warm::parallel(|| {
+        rayon::in_place_scope(|s| {
+            let mut parts = out.chunks_mut(per).enumerate();
+            let first = parts.next();
+            for (i, part) in parts {
+                s.spawn(move |_| body(part, i * per));
+            }
+            if let Some((_, part)) = first {
+                body(part, 0);
+            }
+        })
     });
 }
 
