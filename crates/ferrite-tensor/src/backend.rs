@@ -109,6 +109,21 @@ pub trait BackendStorage: Send + Sync + fmt::Debug + Any {
         rhs: &dyn BackendStorage,
         rhs_layout: &Layout,
     ) -> Result<()>;
+    /// `self[layout] = lhs op rhs` (PyTorch's `out=`): `lhs` and `rhs` are read through layouts of
+    /// `layout`'s shape and have `self`'s dtype, and neither shares `self`'s memory. This default
+    /// computes into a temporary and copies it in; the CPU backend writes straight into `self`.
+    fn binary_into(
+        &mut self,
+        op: BinaryOp,
+        layout: &Layout,
+        lhs: &dyn BackendStorage,
+        lhs_layout: &Layout,
+        rhs: &dyn BackendStorage,
+        rhs_layout: &Layout,
+    ) -> Result<()> {
+        let result = lhs.binary(op, lhs_layout, rhs, rhs_layout)?;
+        self.copy_from(layout, &*result, &Layout::contiguous(layout.shape().clone()))
+    }
     /// `self[layout] = a * b + self[layout]`, in place; `a` and `b` have the layout's shape and
     /// `self`'s dtype. PyTorch's kernels of `add_(other, alpha=)` and `addcmul_` round once (a fused
     /// multiply-add), and so does the CPU backend; this default multiplies into a temporary and

@@ -1,4 +1,5 @@
-//! CPU in-place kernels: `dst = dst op src` and the fused `dst = a * b + dst`.
+//! CPU in-place kernels: `dst = dst op src`, `dst = a op b` (PyTorch's `out=`) and the fused
+//! `dst = a * b + dst`.
 //!
 //! A dense destination is updated where it lies, with no temporary and no copy back (an optimizer
 //! step or a gradient accumulation touches each element once). Any other destination computes out
@@ -130,6 +131,75 @@ pub(super) fn binary_inplace(
     // Compute out of place into a contiguous temporary, then write back through the layout: the
     // destination may be any view, and the result is the same as PyTorch's in-place op.
     let out = binary(op, dst, ld, src, ls)?;
+    if out.dtype() != dst.dtype() {
+        return Err(Error::DTypeMismatch { op: op.name(), expected: dst.dtype(), got: out.dtype() });
+    }
+    copy_into(dst, ld, &out, &Layout::contiguous(ld.shape().clone()))
+}
+
+/// `d[i] = f(a[i], b[i])` over one run.
+#[inline(always)]
+fn zip2_run<T: Copy>(d: &mut [T], a: Run<'_, T>, b: Run<'_, T>, f: impl Fn(T, T) -> T) {
+    match (a, b) {
+        (Run::Dense(a), Run::Dense(b)) => d.iter_mut().zip(a).zip(b).for_each(|((x, &a), &b)| *x = f(a, b)),
+        (Run::Dense(a), Run::Splat(b)) => d.iter_mut().zip(a).for_each(|(x, &a)| *x = f(a, b)),
+        (Run::Splat(a), Run::Dense(b)) => d.iter_mut().zip(b).for_each(|(x, &b)| *x = f(a, b)),
+        (a, b) => d.iter_mut().enumerate().for_each(|(j, x)| *x = f(a.get(j), b.get(j))),
+    }
+}
+
+/// `d[i] = f(a[i], b[i])` over a dense destination.
+fn apply2<T: Num>(d: &mut [T], a: &[T], la: &Layout, b: &[T], lb: &Layout, f: impl Fn(T, T) -> T + Sync) {
+    for_runs(d, [(a, la), (b, lb)], |d, [a, b]| zip2_run(d, a, b, &f));
+}
+
+/// `d = a op b` for an arithmetic op over a dense destination; false for ops whose result is not
+/// of the operands' type (comparisons, logic), which take the general path.
+fn combine<T: Num>(op: BinaryOp, d: &mut [T], a: &[T], la: &Layout, b: &[T], lb: &Layout) -> bool {
+    match op {
+        BinaryOp::Add => apply2(d, a, la, b, lb, T::add),
+        BinaryOp::Sub => apply2(d, a, la, b, lb, T::sub),
+        BinaryOp::Mul => apply2(d, a, la, b, lb, T::mul),
+        BinaryOp::Div => apply2(d, a, la, b, lb, T::div),
+        BinaryOp::Pow => apply2(d, a, la, b, lb, T::pow),
+        BinaryOp::Maximum => apply2(d, a, la, b, lb, T::max_nan),
+        BinaryOp::Minimum => apply2(d, a, la, b, lb, T::min_nan),
+        _ => return false,
+    }
+    true
+}
+
+/// `dst[ld] = a[la] op b[lb]`, the operands of `dst`'s dtype and not sharing its memory.
+pub(super) fn binary_into(
+    op: BinaryOp,
+    dst: &mut CpuStorage,
+    ld: &Layout,
+    a: &CpuStorage,
+    la: &Layout,
+    b: &CpuStorage,
+    lb: &Layout,
+) -> Result<()> {
+    if let Some(r) = ld.contiguous_range() {
+        let done = match (&mut *dst, a, b) {
+            (CpuStorage::F32(d), CpuStorage::F32(a), CpuStorage::F32(b)) => {
+                combine(op, &mut d[r], a, la, b, lb)
+            }
+            (CpuStorage::F64(d), CpuStorage::F64(a), CpuStorage::F64(b)) => {
+                combine(op, &mut d[r], a, la, b, lb)
+            }
+            (CpuStorage::I64(d), CpuStorage::I64(a), CpuStorage::I64(b)) => {
+                combine(op, &mut d[r], a, la, b, lb)
+            }
+            (CpuStorage::U8(d), CpuStorage::U8(a), CpuStorage::U8(b)) => combine(op, &mut d[r], a, la, b, lb),
+            _ => false,
+        };
+        if done {
+            return Ok(());
+        }
+    }
+    // A strided destination, or an op whose result has another dtype: compute out of place and
+    // write the result through the layout.
+    let out = binary(op, a, la, b, lb)?;
     if out.dtype() != dst.dtype() {
         return Err(Error::DTypeMismatch { op: op.name(), expected: dst.dtype(), got: out.dtype() });
     }

@@ -298,6 +298,18 @@ impl BackendStorage for CpuStorage {
         let rhs = cpu_of(rhs, op.name())?;
         inplace::binary_inplace(op, self, layout, rhs, rhs_layout)
     }
+    fn binary_into(
+        &mut self,
+        op: BinaryOp,
+        layout: &Layout,
+        lhs: &dyn BackendStorage,
+        lhs_layout: &Layout,
+        rhs: &dyn BackendStorage,
+        rhs_layout: &Layout,
+    ) -> Result<()> {
+        let (lhs, rhs) = (cpu_of(lhs, op.name())?, cpu_of(rhs, op.name())?);
+        inplace::binary_into(op, self, layout, lhs, lhs_layout, rhs, rhs_layout)
+    }
     fn mul_add_inplace(
         &mut self,
         layout: &Layout,

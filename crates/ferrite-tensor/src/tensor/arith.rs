@@ -39,7 +39,7 @@ impl From<Scalar> for Operand<'_> {
 
 impl Tensor {
     /// The operand as a tensor of the dtype the op computes in, with the result dtype.
-    fn promote_operands(&self, rhs: Operand<'_>, op: BinaryOp) -> Result<(Tensor, Tensor)> {
+    pub(super) fn promote_operands(&self, rhs: Operand<'_>, op: BinaryOp) -> Result<(Tensor, Tensor)> {
         let (dtype, rhs) = match rhs {
             Operand::Tensor(t) => {
                 self.same_device(t, op.name())?;

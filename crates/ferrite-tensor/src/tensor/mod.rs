@@ -8,6 +8,7 @@ mod index;
 mod inplace;
 mod linalg;
 mod ops;
+mod out;
 mod random;
 mod reduce;
 mod shape;
