@@ -177,11 +177,30 @@ pub fn load_map(path: impl AsRef<Path>) -> Result<Vec<(String, ferrite_tensor::T
 /// # Ok::<(), ferrite_serialize::Error>(())
 /// ```
 pub fn load_torch(path: impl AsRef<Path>) -> Result<Vec<(String, ferrite_tensor::Tensor)>> {
+    load_torch_with(path, LoadOptions::default())
+}
+
+/// [`load_torch`] with options. With [`LoadOptions::mmap`] off, the file is read into memory
+/// (never mapped, so a file truncated while it loads gives an error, not a SIGBUS) and every
+/// tensor owns a copy of its elements.
+///
+/// ```no_run
+/// use ferrite_serialize::{load_torch_with, LoadOptions};
+/// let sd = load_torch_with("mlp.params", LoadOptions { mmap: false })?;
+/// # Ok::<(), ferrite_serialize::Error>(())
+/// ```
+pub fn load_torch_with(
+    path: impl AsRef<Path>,
+    opts: LoadOptions,
+) -> Result<Vec<(String, ferrite_tensor::Tensor)>> {
     let path = path.as_ref();
+    if !opts.mmap {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        return torch::load_bytes(&bytes, None, path);
+    }
     // Every byte is read for its CRC, so the whole file is mapped up front.
     let bytes = read::map_file(path, true)?;
-    let owner = if LoadOptions::default().mmap { bytes.owner() } else { None };
-    torch::load_bytes(&bytes, owner, path)
+    torch::load_bytes(&bytes, bytes.owner(), path)
 }
 
 /// The loaders over bytes in memory, for fuzzing and property tests; errors name `<memory>`.

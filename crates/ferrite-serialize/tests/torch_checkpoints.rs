@@ -4,7 +4,7 @@
 mod common;
 
 use common::{assert_matches_json, assert_same, data};
-use ferrite_serialize::{Error, Malformed, load_map, load_torch};
+use ferrite_serialize::{Error, LoadOptions, Malformed, load_map, load_torch, load_torch_with};
 
 #[test]
 fn d2l_mlp_state_dict_matches_the_same_weights_in_safetensors() {
@@ -41,6 +41,26 @@ fn torch_storages_are_read_in_place_until_written() {
     assert_eq!(w.to_vec::<f32>().unwrap(), vec![0.5; 256 * 20]);
     assert_eq!(std::fs::read(&path).unwrap(), before, "the write went to a copy");
     assert_same(&load_torch(&path).unwrap()[0].1, &load_torch(data("mlp.pt")).unwrap()[0].1);
+}
+
+/// Without mmap, every storage is an owned copy with the same values, and a missing file is an
+/// error naming it.
+#[test]
+fn an_eager_torch_load_owns_its_storages() {
+    use ferrite_tensor::cpu::CpuStorage;
+    let eager = load_torch_with(data("views.pt"), LoadOptions { mmap: false }).unwrap();
+    for (name, t) in &eager {
+        let shared = t.with_storage(|s, _| s.as_any().downcast_ref::<CpuStorage>().unwrap().is_shared());
+        assert!(!shared, "{name} owns its elements");
+    }
+    let mapped = load_torch(data("views.pt")).unwrap();
+    assert_eq!(eager.len(), mapped.len());
+    for ((n1, a), (n2, b)) in eager.iter().zip(&mapped) {
+        assert_eq!(n1, n2);
+        assert_same(a, b);
+    }
+    let err = load_torch_with("no/such/file.pt", LoadOptions { mmap: false }).unwrap_err();
+    assert!(err.to_string().contains("no/such/file.pt"), "{err}");
 }
 
 #[test]

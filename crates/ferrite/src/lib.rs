@@ -51,7 +51,7 @@ mod checkpoint;
 mod save;
 pub use checkpoint::Checkpoint;
 pub use ferrite_serialize::{
-    LoadOptions, Saved, load, load_map, load_tensor, load_torch, load_vec, load_with,
+    LoadOptions, Saved, load, load_map, load_tensor, load_torch, load_torch_with, load_vec, load_with,
 };
 pub use save::{Save, SavedExt, save};
 
