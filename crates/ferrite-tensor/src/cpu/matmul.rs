@@ -18,11 +18,15 @@ const MAX_SPLIT: usize = 4;
 /// right operand between threads, beats one band per thread, which packs it once per band
 /// (measured at n = 2048 with two threads: 120-126 against 110-112 GFLOP/s).
 const GEMM_OWN_SPLIT_FLOPS: usize = 1 << 33;
-/// From this depth, a product whose operands both have dense rows (nothing to pack, so a band per
-/// thread saves no packing) uses the `gemm` crate's own partition at any size (measured with two
-/// threads, 8-10 interleaved rounds, medians in GFLOP/s: n = 256 95 against 87 for bands, n = 512
-/// 103 against 87, n = 1024 110 against 108).
+/// From this depth and this many multiply-adds (512^3), a product whose operands both have dense
+/// rows (nothing to pack, so a band per thread saves no packing) uses the `gemm` crate's own
+/// partition (measured with two threads, 8-10 interleaved rounds, medians in GFLOP/s: n = 512 103
+/// against 87 for bands, n = 1024 110 against 108). Smaller ones keep bands: the `gemm` crate runs
+/// its parts on two pool threads while the caller sleeps, so one of them must be woken (see
+/// `warm.rs`), where bands run on the caller and the pool thread kept awake (n = 256, 4
+/// interleaved runs: 89-116 against 76-84 GFLOP/s).
 const GEMM_OWN_SPLIT_DEPTH: usize = 256;
+const GEMM_OWN_SPLIT_DENSE_FLOPS: usize = 1 << 27;
 
 #[derive(Clone, Copy)]
 struct Operand {
@@ -79,7 +83,9 @@ fn plan(m: usize, n: usize, k: usize, a: &Operand, b: &Operand, threads: usize) 
         return Split::Gemm;
     }
     let (pack_a, pack_b) = (a.cs != 1, b.cs != 1);
-    if m * n * k >= GEMM_OWN_SPLIT_FLOPS || (!pack_a && !pack_b && k >= GEMM_OWN_SPLIT_DEPTH) {
+    let dense_and_deep =
+        !pack_a && !pack_b && k >= GEMM_OWN_SPLIT_DEPTH && m * n * k >= GEMM_OWN_SPLIT_DENSE_FLOPS;
+    if m * n * k >= GEMM_OWN_SPLIT_FLOPS || dense_and_deep {
         return Split::Gemm;
     }
     let (rows, cols) = (Split::Rows(threads), Split::Cols(threads));
@@ -303,8 +309,10 @@ mod tests {
         assert_eq!(plan(256, 10, 256, &dense(256), &transposed(256), 2), Split::Rows(2));
         assert_eq!(plan(16, 16, 16, &dense(16), &dense(16), 2), Split::None);
         assert_eq!(plan(256, 256, 784, &dense(784), &transposed(784), 1), Split::None);
-        // Nothing to pack and deep enough: the gemm crate's own partition; shallow: bands.
+        // Nothing to pack, deep and large enough: the gemm crate's own partition; shallow or
+        // small: bands.
         assert_eq!(plan(512, 512, 512, &dense(512), &dense(512), 2), Split::Gemm);
+        assert_eq!(plan(256, 256, 256, &dense(256), &dense(256), 2), Split::Rows(2));
         assert_eq!(plan(256, 256, 10, &dense(10), &dense(256), 2), Split::Rows(2));
     }
 }
