@@ -190,6 +190,10 @@ const EXEMPT: &[(&str, &str)] = &[
     ("clamp_", "in place; its gradient is clamp's (tests/rules.rs checks clamp_ on a non-leaf)"),
     ("add_scaled_", "in place, fused for optimizer steps; refuses tensors that require grad under grad mode"),
     ("addcmul_", "in place, fused for optimizer steps; refuses tensors that require grad under grad mode"),
+    ("add_out", "out= variant: not differentiable, as in PyTorch (crates/ferrite-tensor/tests/out.rs)"),
+    ("sub_out", "out= variant: not differentiable, as in PyTorch (crates/ferrite-tensor/tests/out.rs)"),
+    ("mul_out", "out= variant: not differentiable, as in PyTorch (crates/ferrite-tensor/tests/out.rs)"),
+    ("div_out", "out= variant: not differentiable, as in PyTorch (crates/ferrite-tensor/tests/out.rs)"),
     ("is_uniquely_held", "a query on handles, not an op"),
     // Not a Tensor method.
     ("step", "IndexItem::step, part of the s! macro"),
