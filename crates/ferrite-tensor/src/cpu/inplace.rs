@@ -131,10 +131,15 @@ pub(super) fn binary_inplace(
     // Compute out of place into a contiguous temporary, then write back through the layout: the
     // destination may be any view, and the result is the same as PyTorch's in-place op.
     let out = binary(op, dst, ld, src, ls)?;
+    write_result(op, dst, ld, &out)
+}
+
+/// Writes a contiguous result of `op` into the view `ld` of `dst`, which must be of its dtype.
+fn write_result(op: BinaryOp, dst: &mut CpuStorage, ld: &Layout, out: &CpuStorage) -> Result<()> {
     if out.dtype() != dst.dtype() {
         return Err(Error::DTypeMismatch { op: op.name(), expected: dst.dtype(), got: out.dtype() });
     }
-    copy_into(dst, ld, &out, &Layout::contiguous(ld.shape().clone()))
+    copy_into(dst, ld, out, &Layout::contiguous(ld.shape().clone()))
 }
 
 /// `d[i] = f(a[i], b[i])` over one run.
@@ -199,11 +204,7 @@ pub(super) fn binary_into(
     }
     // A strided destination, or an op whose result has another dtype: compute out of place and
     // write the result through the layout.
-    let out = binary(op, a, la, b, lb)?;
-    if out.dtype() != dst.dtype() {
-        return Err(Error::DTypeMismatch { op: op.name(), expected: dst.dtype(), got: out.dtype() });
-    }
-    copy_into(dst, ld, &out, &Layout::contiguous(ld.shape().clone()))
+    write_result(op, dst, ld, &binary(op, a, la, b, lb)?)
 }
 
 /// `d[i] = a[i] * b[i] + d[i]` over one run, rounding once for floats.

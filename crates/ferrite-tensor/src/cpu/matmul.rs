@@ -24,8 +24,10 @@ const GEMM_OWN_SPLIT_FLOPS: usize = 1 << 33;
 /// against 87 for bands, n = 1024 110 against 108). Smaller ones keep bands: the `gemm` crate runs
 /// its parts on two pool threads while the caller sleeps, so one of them must be woken (see
 /// `warm.rs`), where bands run on the caller and the pool thread kept awake (n = 256, 4
-/// interleaved runs: 89-116 against 76-84 GFLOP/s).
+/// interleaved runs: 89-116 against 76-84 GFLOP/s). At n = 512 the crate's partition still held
+/// with the worker kept awake (4 interleaved runs: 120-127 against 92-126 GFLOP/s).
 const GEMM_OWN_SPLIT_DEPTH: usize = 256;
+/// The size from which [`GEMM_OWN_SPLIT_DEPTH`] applies.
 const GEMM_OWN_SPLIT_DENSE_FLOPS: usize = 1 << 27;
 
 #[derive(Clone, Copy)]
