@@ -166,6 +166,9 @@ fn execute(roots: &[(&Tensor, Tensor)], retain_graph: bool, sink: &mut Sink<'_>)
             sink.node(k, &g);
             let needs: Vec<bool> = visit.edges.iter().map(|e| !matches!(e, Edge::Nothing)).collect();
             let input_grads = rules::backward(&visit.node, &state, &g, &needs)?;
+            // Dropped before routing: an input gradient that is a view of `g` (a transpose's) is
+            // then held once, and can become a leaf's `.grad()` without a copy.
+            drop(g);
             route(&visit.node, &state, &visit.edges, input_grads, &mut grads, sink)?;
         }
         if !retain_graph {
@@ -313,7 +316,11 @@ fn accumulate_into_grad(leaf: &Tensor, g: &Tensor) -> Result<()> {
         None if g.is_uniquely_held() && !g.requires_grad() && g.grad_fn().is_none() => {
             leaf.set_grad(Some(g.clone()))
         }
-        None => leaf.set_grad(Some(g.deep_clone()?)),
+        None => {
+            #[cfg(test)]
+            tests::GRAD_COPIES.with(|c| c.set(c.get() + 1));
+            leaf.set_grad(Some(g.deep_clone()?))
+        }
         Some(old) if old.shape() != leaf.shape() => {
             return Err(Error::GradShape { grad: old.shape().clone(), tensor: leaf.shape().clone() });
         }
@@ -324,4 +331,48 @@ fn accumulate_into_grad(leaf: &Tensor, g: &Tensor) -> Result<()> {
         Some(old) => leaf.set_grad(Some(old.add(g)?.to_dtype(leaf.dtype())?)),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backward;
+    use ferrite_tensor::Tensor;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How many first gradients this thread's passes copied into a leaf's `.grad()`.
+        pub(super) static GRAD_COPIES: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn copies_in(f: impl FnOnce() -> crate::Result<()>) -> crate::Result<usize> {
+        GRAD_COPIES.with(|c| c.set(0));
+        f()?;
+        Ok(GRAD_COPIES.with(Cell::get))
+    }
+
+    #[test]
+    fn a_weight_used_transposed_takes_its_gradient_without_a_copy() -> crate::Result<()> {
+        let x = Tensor::randn([5, 3]);
+        let w = Tensor::randn([4, 3]).requires_grad_(true)?;
+        let b = Tensor::randn([4]).requires_grad_(true)?;
+        // As `Linear`: the rule hands the transpose node a dense `(gᵀ x)ᵀ`, whose transpose is
+        // `w`'s gradient held once.
+        let loss = x.matmul(&w.t()?)?.add(&b)?.relu()?.sum_all()?;
+        assert_eq!(copies_in(|| backward(&loss, None, false))?, 0);
+        assert_eq!(w.grad().unwrap().dims(), &[4, 3]);
+        assert!(w.grad().unwrap().is_contiguous());
+        Ok(())
+    }
+
+    #[test]
+    fn a_gradient_held_elsewhere_is_copied() -> crate::Result<()> {
+        // `sum`'s gradient is an expanded scalar: it shares one element, so `.grad()` gets a copy.
+        let w = Tensor::randn([4, 3]).requires_grad_(true)?;
+        let loss = w.sum_all()?;
+        assert_eq!(copies_in(|| backward(&loss, None, false))?, 1);
+        let g = w.grad().unwrap();
+        g.add_(&Tensor::ones([4, 3]))?;
+        assert_eq!(g.to_vec::<f32>()?, vec![2.0; 12]);
+        Ok(())
+    }
 }

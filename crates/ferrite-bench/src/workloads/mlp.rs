@@ -10,32 +10,19 @@ fn make_mlp() -> Result<Sequential> {
     Ok(ferrite::nn::sequential![Flatten::new(), Linear::new(784, 256)?, ReLU::new(), Linear::new(256, 10)?])
 }
 
-/// Plain SGD, `p -= lr * grad` under no-grad, and `zero_grad` with set-to-none (PyTorch's default).
-fn sgd_step(params: &[ferrite::nn::Parameter], lr: f64) -> Result<()> {
-    let _g = no_grad();
-    for p in params {
-        if let Some(g) = p.grad() {
-            p.tensor()?.sub_(&g.mul(lr)?)?;
-        }
-    }
-    Ok(())
-}
-
 pub fn w2_mlp_train_step(quick: bool) -> Result<Vec<Record>> {
     let (batch, warmup, steps, repeats) = if quick { (256, 1, 5, 1) } else { (256, 5, 50, 3) };
     manual_seed(0);
     let net = make_mlp()?;
-    let params = net.parameters();
     let loss_fn = CrossEntropyLoss::new();
+    let mut opt = optim::SGD::new(net.parameters(), 0.1)?;
     let x = Tensor::randn([batch, 1, 28, 28]);
     let y = Tensor::randint(0, 10, [batch])?;
-    let step = || -> Result<Tensor> {
+    let mut step = || -> Result<Tensor> {
         let loss = loss_fn.forward(&net.forward(&x)?, &y)?;
-        for p in &params {
-            p.tensor()?.set_grad(None);
-        }
+        opt.zero_grad();
         loss.backward()?;
-        sgd_step(&params, 0.1)?;
+        opt.step()?;
         Ok(loss)
     };
     for _ in 0..warmup {
@@ -54,7 +41,7 @@ pub fn w2_mlp_train_step(quick: bool) -> Result<Vec<Record>> {
     let t = times.median();
     let final_loss: f32 = loss.map(|l| l.item()).transpose()?.unwrap_or(f32::NAN);
     let note = format!(
-        "{steps} steps per repeat after {warmup} warm-up steps; time per repeat; SGD(lr=0.1) as p -= lr * grad; final loss {final_loss:.4}"
+        "{steps} steps per repeat after {warmup} warm-up steps; time per repeat; ferrite::optim::SGD(lr=0.1), zero_grad to None; final loss {final_loss:.4}"
     );
     Ok(vec![
         Record::new(
