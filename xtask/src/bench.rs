@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const USAGE: &str = "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4] [--rounds N] [--device cpu|cuda] [--from DIR]";
+const USAGE: &str = "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4] [--rounds N] [--device cpu|cuda] [--from DIR] | --report";
 
 /// Rounds of each short workload by default: ferrite then PyTorch, three times over, each side's
 /// median round kept. On a shared host whose speed drifts by tens of percent within minutes, one
@@ -32,6 +32,8 @@ struct Options {
     from: Option<PathBuf>,
     /// `--rounds N`: how many times each short workload runs on each side.
     rounds: usize,
+    /// `--report`: rewrite docs/performance.md from the records in docs/bench, running nothing.
+    report: bool,
 }
 
 impl Options {
@@ -43,11 +45,16 @@ impl Options {
             cuda: false,
             from: None,
             rounds: 0,
+            report: false,
         };
         let mut args = args.iter();
+        // Any option but `--report`: `--report` would ignore it.
+        let mut runs_something = false;
         while let Some(arg) = args.next() {
+            runs_something |= arg != "--report";
             match arg.as_str() {
                 "--quick" => options.quick = true,
+                "--report" => options.report = true,
                 "--threads" => {
                     let list = args.next().ok_or(format!("--threads needs a value\n{USAGE}"))?;
                     options.threads = parse_threads(list)?;
@@ -76,6 +83,9 @@ impl Options {
                 }
                 other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
             }
+        }
+        if options.report && runs_something {
+            return Err(format!("--report takes no other option: it reads docs/bench as it is\n{USAGE}"));
         }
         if options.from.is_some() && !options.cuda {
             return Err(format!("--from reads GPU records: it needs --device cuda\n{USAGE}"));
@@ -126,6 +136,9 @@ fn parse_threads(list: &str) -> Result<Vec<usize>> {
 
 pub fn run(args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
+    if options.report {
+        return report_again(&project_root());
+    }
     if options.cuda {
         return gpu::run(options.quick, options.from.as_deref(), &options.common_args());
     }
@@ -341,7 +354,8 @@ fn publish(root: &Path, options: &Options, runs: &[Run], rows: &[report::Row]) -
     }
     write(&doc, &markdown)?;
     println!("bench: wrote {}", doc.display());
-    if let Some(dir) = json_dir {
+    // `--report` reads the records from docs/bench: they are already there.
+    if let Some(dir) = json_dir.filter(|_| !options.report) {
         fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         remove_old_records(&dir)?;
         for run in runs {
@@ -358,6 +372,42 @@ fn publish(root: &Path, options: &Options, runs: &[Run], rows: &[report::Row]) -
         );
     }
     Ok(())
+}
+
+/// `--report`: the table of the records already in docs/bench, written to docs/performance.md
+/// again (after a change to the report's layout), with the threads those records ran at.
+fn report_again(root: &Path) -> Result<()> {
+    let dir = root.join("docs/bench");
+    let mut runs = Vec::new();
+    for threads in 1..=1024 {
+        let path = |prefix: &str| dir.join(format!("{prefix}{threads}.json"));
+        if !path(FERRITE_PREFIX).exists() {
+            continue;
+        }
+        let ferrite = BenchFile::load(&path(FERRITE_PREFIX))?;
+        let torch = [TORCH_PREFIX, TORCH_EXTRA_PREFIX]
+            .iter()
+            .map(|p| path(p))
+            .filter(|p| p.exists())
+            .map(|p| BenchFile::load(&p))
+            .collect::<Result<Vec<_>>>()?;
+        runs.push(Run { threads, ferrite, torch });
+    }
+    if runs.is_empty() {
+        return Err(format!("no {FERRITE_PREFIX}N.json in {}: run `cargo xtask bench` first", dir.display()));
+    }
+    let options = Options {
+        threads: runs.iter().map(|r| r.threads).collect(),
+        quick: false,
+        only: None,
+        cuda: false,
+        from: None,
+        rounds: 0,
+        report: true,
+    };
+    let rows = report::rows(&runs);
+    println!("\n{}", report::text_table(&rows));
+    publish(root, &options, &runs, &rows)
 }
 
 /// Removes the records of an earlier run, so docs/bench holds exactly the files behind docs/performance.md.
@@ -457,6 +507,15 @@ mod tests {
         assert_eq!(parse(&["--quick"]).unwrap().rounds, 1);
         assert_eq!(parse(&["--rounds", "5"]).unwrap().rounds, 5);
         assert!(parse(&["--rounds", "0"]).is_err());
+    }
+
+    #[test]
+    fn report_stands_alone() {
+        let parse = |args: &[&str]| Options::parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert!(parse(&["--report"]).unwrap().report);
+        assert!(!parse(&[]).unwrap().report);
+        assert!(parse(&["--report", "--threads", "2"]).is_err());
+        assert!(parse(&["--rounds", "3", "--report"]).is_err());
     }
 
     #[test]

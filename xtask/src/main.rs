@@ -27,9 +27,10 @@ commands:
                               (--dry-run: print the steps without running them)
   tidy                        check file headers, file sizes and the crates' dependency direction
   golden                      regenerate the PyTorch golden fixtures ($TORCH_VENV/bin/python tests/golden/gen.py)
-  bench [--threads 1,2] [--quick] [--only W1,W4]
+  bench [--threads 1,2] [--quick] [--only W1,W4] [--rounds N]
                               run ferrite-bench (and torch_bench.py when TORCH_VENV is set), print the
                               side-by-side table, write docs/performance.md and docs/bench/*.json
+  bench --report              write docs/performance.md again from docs/bench/*.json, running nothing
   bench --device cuda [--from DIR] [--quick] [--only G1,G3]
                               the GPU workloads beside torch_gpu.py, as docs/performance.md's GPU section;
                               --from: the records gpu-pack's bench.sh wrote on a GPU machine

@@ -20,6 +20,9 @@ struct Record {
     metric: String,
     value: f64,
     unit: String,
+    /// Every round's value, in run order (`round_values`, which `median_round` adds); empty for a
+    /// file of one round.
+    rounds: Vec<f64>,
 }
 
 impl BenchFile {
@@ -39,6 +42,9 @@ impl BenchFile {
                     metric: field("metric")?,
                     value: r["value"].as_f64()?,
                     unit: field("unit")?,
+                    rounds: r["round_values"]
+                        .as_array()
+                        .map_or(Vec::new(), |v| v.iter().filter_map(Value::as_f64).collect()),
                 })
             })
             .collect::<Option<Vec<_>>>()
@@ -74,6 +80,9 @@ pub struct Row {
     unit: String,
     /// Above 1 when ferrite is faster.
     ratio: Option<f64>,
+    /// The lowest and highest ratio of one round's ferrite value to the same round's PyTorch value
+    /// (measured back to back), when both sides ran more than one round.
+    round_ratios: Option<(f64, f64)>,
     remark: String,
 }
 
@@ -116,9 +125,9 @@ pub fn rows(runs: &[Run]) -> Vec<Row> {
         // Workload numbers order the rows (W1 .. W10), the hardware ceilings (C_) last; the sort is
         // stable, so a workload's cases keep the order their script wrote them in.
         keys.sort_by_key(|k| order(&k.workload));
-        let find = |files: &[BenchFile], key: &Record| -> Option<(f64, String)> {
+        let find = |files: &[BenchFile], key: &Record| -> Option<Side> {
             let r = files.iter().flat_map(|f| &f.records).find(|r| same_key(r, key))?;
-            Some((r.value, r.unit.clone()))
+            Some(Side { value: r.value, unit: r.unit.clone(), rounds: r.rounds.clone() })
         };
         for key in keys {
             let ferrite = find(std::slice::from_ref(&run.ferrite), key);
@@ -142,16 +151,47 @@ fn same_key(a: &Record, b: &Record) -> bool {
     a.workload == b.workload && a.case == b.case && a.metric == b.metric
 }
 
-fn row(key: &Record, threads: usize, ferrite: Option<(f64, String)>, torch: Option<(f64, String)>) -> Row {
+/// One side's figure for a row: the kept value, its unit and every round's value.
+struct Side {
+    value: f64,
+    unit: String,
+    rounds: Vec<f64>,
+}
+
+/// `ferrite` against `torch` with 1 meaning a tie and above 1 ferrite faster; `None` for a unit
+/// that measures no speed.
+fn speed_ratio(ferrite: f64, torch: f64, unit: &str) -> Option<f64> {
+    match higher_is_better(unit)? {
+        true => Some(ferrite / torch),
+        false => Some(torch / ferrite),
+    }
+}
+
+/// The lowest and highest of the per-round ratios, pairing round i of one side with round i of the
+/// other (they ran back to back); `None` unless both sides have the same number (> 1) of rounds.
+fn round_ratio_range(ferrite: &Side, torch: &Side) -> Option<(f64, f64)> {
+    if ferrite.rounds.len() < 2 || ferrite.rounds.len() != torch.rounds.len() {
+        return None;
+    }
+    let ratios: Vec<f64> = ferrite
+        .rounds
+        .iter()
+        .zip(&torch.rounds)
+        .map(|(&f, &t)| speed_ratio(f, t, &ferrite.unit))
+        .collect::<Option<_>>()?;
+    Some(ratios.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| (lo.min(r), hi.max(r))))
+}
+
+fn row(key: &Record, threads: usize, ferrite: Option<Side>, torch: Option<Side>) -> Row {
     let mut remark = String::new();
+    let mut round_ratios = None;
     let ratio = match (&ferrite, &torch) {
-        (Some((f, fu)), Some((t, tu))) if fu == tu => match higher_is_better(fu) {
-            Some(true) => Some(f / t),
-            Some(false) => Some(t / f),
-            None => None,
-        },
-        (Some((_, fu)), Some((_, tu))) => {
-            remark = format!("unit mismatch: ferrite {fu}, torch {tu}");
+        (Some(f), Some(t)) if f.unit == t.unit => {
+            round_ratios = round_ratio_range(f, t);
+            speed_ratio(f.value, t.value, &f.unit)
+        }
+        (Some(f), Some(t)) => {
+            remark = format!("unit mismatch: ferrite {}, torch {}", f.unit, t.unit);
             None
         }
         (None, Some(_)) if key.workload.starts_with("C_") => {
@@ -168,17 +208,19 @@ fn row(key: &Record, threads: usize, ferrite: Option<(f64, String)>, torch: Opti
         workload: key.workload.clone(),
         case: key.case.clone(),
         threads,
-        ferrite: ferrite.map(|f| f.0),
-        torch: torch.map(|t| t.0),
+        ferrite: ferrite.map(|f| f.value),
+        torch: torch.map(|t| t.value),
         unit: key.unit.clone(),
         ratio,
+        round_ratios,
         remark,
     }
 }
 
-const HEADER: [&str; 8] = ["workload", "case", "threads", "ferrite", "torch", "unit", "ratio", "remark"];
+const HEADER: [&str; 9] =
+    ["workload", "case", "threads", "ferrite", "torch", "unit", "ratio", "ratio by round", "remark"];
 
-fn cells(row: &Row) -> [String; 8] {
+fn cells(row: &Row) -> [String; 9] {
     [
         row.workload.clone(),
         row.case.clone(),
@@ -187,6 +229,7 @@ fn cells(row: &Row) -> [String; 8] {
         row.torch.map_or("-".to_string(), value),
         row.unit.clone(),
         row.ratio.map_or("-".to_string(), |r| format!("{r:.2}x")),
+        row.round_ratios.map_or("-".to_string(), |(lo, hi)| format!("{lo:.2}-{hi:.2}x")),
         row.remark.clone(),
     ]
 }
@@ -208,7 +251,7 @@ fn value(v: f64) -> String {
 
 /// The table as aligned plain text for the terminal; numbers are right-aligned.
 pub fn text_table(rows: &[Row]) -> String {
-    let table: Vec<[String; 8]> = rows.iter().map(cells).collect();
+    let table: Vec<[String; 9]> = rows.iter().map(cells).collect();
     let mut widths = HEADER.map(str::len);
     for cells in &table {
         for (w, c) in widths.iter_mut().zip(cells) {
@@ -220,7 +263,7 @@ pub fn text_table(rows: &[Row]) -> String {
     for cells in std::iter::once(&header).chain(&table) {
         let mut line = String::new();
         for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-            let numeric = matches!(i, 2 | 3 | 4 | 6);
+            let numeric = matches!(i, 2 | 3 | 4 | 6 | 7);
             if numeric { write!(line, "{c:>w$}  ") } else { write!(line, "{c:<w$}  ") }
                 .expect("String write");
         }
@@ -228,6 +271,7 @@ pub fn text_table(rows: &[Row]) -> String {
         out.push('\n');
     }
     out.push_str("ratio > 1: ferrite is faster (ferrite/torch for rates, torch/ferrite for times)\n");
+    out.push_str("ratio by round: the lowest and highest ratio of one round's two sides, run back to back\n");
     out
 }
 
@@ -267,7 +311,9 @@ pub fn markdown(command: &str, quick: bool, records: &str, runs: &[Run], rows: &
          measured minutes apart at most; each workload but W9 and W10 in {rounds} such rounds, each side's median \
          round kept (every round's value is in the records' `round_values`), so a host whose speed drifts moves a \
          ratio less. Ratio > 1 means ferrite is faster \
-         (ferrite/torch for rates, torch/ferrite for times). Raw records: `{records}`."
+         (ferrite/torch for rates, torch/ferrite for times). \"Ratio by round\" is the lowest and highest ratio \
+         of one round's ferrite value to the same round's PyTorch value, measured back to back: how far the host's \
+         drift moved a single comparison. Raw records: `{records}`."
     );
     if let Some(run) = first.filter(|_| rows.iter().any(|r| is_extra(&r.workload))) {
         let torch_workers = run
@@ -345,13 +391,37 @@ mod tests {
             metric: "m".into(),
             value: 0.0,
             unit: unit.into(),
+            rounds: Vec::new(),
         };
-        let rate = row(&key("GB/s"), 1, Some((20.0, "GB/s".into())), Some((10.0, "GB/s".into())));
+        let side = |value: f64, unit: &str| Some(Side { value, unit: unit.into(), rounds: Vec::new() });
+        let rate = row(&key("GB/s"), 1, side(20.0, "GB/s"), side(10.0, "GB/s"));
         assert_eq!(rate.ratio, Some(2.0));
-        let time = row(&key("us/op"), 1, Some((5.0, "us/op".into())), Some((10.0, "us/op".into())));
+        let time = row(&key("us/op"), 1, side(5.0, "us/op"), side(10.0, "us/op"));
         assert_eq!(time.ratio, Some(2.0));
-        let loss = row(&key("mse"), 1, Some((5.0, "mse".into())), Some((10.0, "mse".into())));
+        let loss = row(&key("mse"), 1, side(5.0, "mse"), side(10.0, "mse"));
         assert_eq!(loss.ratio, None);
+    }
+
+    #[test]
+    fn round_ratios_pair_rounds_in_run_order() {
+        let side = |unit: &str, rounds: &[f64]| Side {
+            value: rounds[0],
+            unit: unit.into(),
+            rounds: rounds.to_vec(),
+        };
+        // Rates: round 0 is 1.0x, round 1 is 2.0x, round 2 is 0.5x; sorting either side first
+        // would pair other rounds and give another range.
+        let f = side("GB/s", &[10.0, 30.0, 10.0]);
+        let t = side("GB/s", &[10.0, 15.0, 20.0]);
+        assert_eq!(round_ratio_range(&f, &t), Some((0.5, 2.0)));
+        // Times: torch/ferrite.
+        let f = side("s", &[2.0, 1.0]);
+        let t = side("s", &[1.0, 4.0]);
+        assert_eq!(round_ratio_range(&f, &t), Some((0.5, 4.0)));
+        // Unequal round counts, one round, or no speed: no range.
+        assert_eq!(round_ratio_range(&side("s", &[1.0, 2.0]), &side("s", &[1.0, 2.0, 3.0])), None);
+        assert_eq!(round_ratio_range(&side("s", &[1.0]), &side("s", &[1.0])), None);
+        assert_eq!(round_ratio_range(&side("mse", &[1.0, 2.0]), &side("mse", &[1.0, 2.0])), None);
     }
 
     #[test]
