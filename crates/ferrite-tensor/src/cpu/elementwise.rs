@@ -193,7 +193,10 @@ pub(super) fn binary(
     lb: &Layout,
 ) -> Result<CpuStorage> {
     Ok(match (a, b) {
-        (CpuStorage::F32(a), CpuStorage::F32(b)) => binary_num(op, a, la, b, lb),
+        (CpuStorage::F32(a), CpuStorage::F32(b)) => match super::stream::streamed(op, a, la, b, lb) {
+            Some(s) => CpuStorage::F32(s.to_vec().into()),
+            None => binary_num(op, a, la, b, lb),
+        },
         (CpuStorage::F64(a), CpuStorage::F64(b)) => binary_num(op, a, la, b, lb),
         (CpuStorage::I64(a), CpuStorage::I64(b)) => binary_num(op, a, la, b, lb),
         (CpuStorage::U8(a), CpuStorage::U8(b)) => binary_num(op, a, la, b, lb),

@@ -11,6 +11,7 @@ mod matmul;
 mod num;
 mod pool;
 mod reduce;
+mod stream;
 mod strided;
 mod warm;
 
