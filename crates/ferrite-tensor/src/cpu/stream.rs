@@ -16,13 +16,19 @@ use crate::op::BinaryOp;
 use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
-/// The size of the largest cache the CPU reports (the `gemm` crate's CPUID reading; 1 MiB when
-/// the CPU does not say). Results from this size up are streamed.
-fn last_level_cache_bytes() -> usize {
+/// Results from this size up are streamed: the largest cache the CPU reports (the `gemm` crate's
+/// CPUID reading), but at least [`MIN_STREAM_BYTES`], so a CPU that reports no cache (the crate
+/// then assumes 1 MiB) does not stream results that a real last-level cache would hold.
+fn stream_from_bytes() -> usize {
     static BYTES: OnceLock<usize> = OnceLock::new();
-    *BYTES
-        .get_or_init(|| gemm_common::cache::CACHE_INFO.iter().map(|c| c.cache_bytes).max().unwrap_or(1 << 20))
+    *BYTES.get_or_init(|| {
+        let llc = gemm_common::cache::CACHE_INFO.iter().map(|c| c.cache_bytes).max().unwrap_or(0);
+        llc.max(MIN_STREAM_BYTES)
+    })
 }
+
+/// The smallest result that is streamed, whatever the CPU reports.
+const MIN_STREAM_BYTES: usize = 8 << 20;
 
 /// One streamed kernel: `d[i] = a[i] op b[i]` for `n` elements.
 type Kernel = unsafe fn(*mut f32, *const f32, *const f32, usize);
@@ -30,7 +36,7 @@ type Kernel = unsafe fn(*mut f32, *const f32, *const f32, usize);
 /// The streamed kernel for `op` on `n` elements, when there is one and it pays: an arithmetic op,
 /// a result of at least the last-level cache, and a CPU with AVX.
 fn kernel(op: BinaryOp, n: usize) -> Option<Kernel> {
-    if n * size_of::<f32>() < last_level_cache_bytes() {
+    if n * size_of::<f32>() < stream_from_bytes() {
         return None;
     }
     #[cfg(target_arch = "x86_64")]
@@ -200,7 +206,7 @@ mod tests {
 
     #[test]
     fn only_large_dense_arithmetic_is_streamed() {
-        let n = last_level_cache_bytes() / 4;
+        let n = stream_from_bytes() / 4;
         let v: Vec<f32> = (0..n).map(|i| (i % 1000) as f32).collect();
         let dense_l = Layout::contiguous([n]);
         let broadcast = Layout::contiguous([1]).broadcast_to(&[n].into(), "add").unwrap();
