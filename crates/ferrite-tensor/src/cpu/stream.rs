@@ -3,9 +3,11 @@
 //! stores each of its cache lines is first read from memory (to own the line), so `c = a + b`
 //! moves four bytes for every three it needs. Streaming stores skip that read.
 //!
-//! Measured on 16M f32 (64 MiB, twice the 32 MiB L3 of an AMD EPYC, AVX2), interleaved, medians
-//! in GB/s of the three logical bytes: one thread 24-28 streamed against 20-21 with ordinary
-//! stores (PyTorch's `torch.add(a, b, out=c)`: 20); two threads 31-37 against 24-29.
+//! Measured in a microbenchmark on 16M f32 (64 MiB, twice the 32 MiB L3 of an AMD EPYC, AVX2),
+//! interleaved, medians in GB/s of the three logical bytes: one thread 24-28 streamed against
+//! 20-21 with ordinary stores (PyTorch's `torch.add(a, b, out=c)`: 19-20); two threads 31-37
+//! against 24-29. In `cargo xtask bench`, W4's `add out=` went from 0.87x / 0.97x of PyTorch (1 / 2
+//! threads) to 0.99x / 1.05x, in two runs of 7 rounds each.
 //!
 //! The results are bitwise those of the scalar loops: IEEE addition, subtraction, multiplication
 //! and division round the same in a vector lane as in a scalar register.
