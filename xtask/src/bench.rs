@@ -378,12 +378,16 @@ fn publish(root: &Path, options: &Options, runs: &[Run], rows: &[report::Row]) -
 /// again (after a change to the report's layout), with the threads those records ran at.
 fn report_again(root: &Path) -> Result<()> {
     let dir = root.join("docs/bench");
+    let entries = fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    // The thread counts come from ferrite's record names, `ferrite-t{threads}.json`.
+    let mut threads: Vec<usize> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_prefix(FERRITE_PREFIX)?.strip_suffix(".json")?.parse().ok())
+        .collect();
+    threads.sort_unstable();
     let mut runs = Vec::new();
-    for threads in 1..=1024 {
+    for threads in threads {
         let path = |prefix: &str| dir.join(format!("{prefix}{threads}.json"));
-        if !path(FERRITE_PREFIX).exists() {
-            continue;
-        }
         let ferrite = BenchFile::load(&path(FERRITE_PREFIX))?;
         let torch = [TORCH_PREFIX, TORCH_EXTRA_PREFIX]
             .iter()

@@ -10,8 +10,9 @@ fn values(t: &Tensor) -> Vec<f32> {
     t.to_dtype(DType::F32).unwrap().to_vec::<f32>().unwrap()
 }
 
-/// Results of 64 MiB, above this machine's last-level cache, which the CPU writes with streaming
-/// stores: new results and `out=` alike hold what the scalar arithmetic gives, bit for bit.
+/// Results of 64 MiB, above the last-level cache of the machines here (so the CPU backend writes
+/// them with streaming stores where the CPU has AVX): new results and `out=` alike hold what the
+/// scalar arithmetic gives, bit for bit.
 #[test]
 fn large_results_hold_the_scalar_arithmetic() {
     let n = 1 << 24;

@@ -187,8 +187,13 @@ pub(super) fn binary_into(
     if let Some(r) = ld.contiguous_range() {
         let done = match (&mut *dst, a, b) {
             (CpuStorage::F32(d), CpuStorage::F32(a), CpuStorage::F32(b)) => {
-                let streamed = super::stream::streamed(op, a, la, b, lb);
-                streamed.is_some_and(|s| s.write(&mut d[r.clone()])) || combine(op, &mut d[r], a, la, b, lb)
+                match super::stream::streamed(op, a, la, b, lb) {
+                    Some(s) => {
+                        s.write(&mut d[r]);
+                        true
+                    }
+                    None => combine(op, &mut d[r], a, la, b, lb),
+                }
             }
             (CpuStorage::F64(d), CpuStorage::F64(a), CpuStorage::F64(b)) => {
                 combine(op, &mut d[r], a, la, b, lb)
