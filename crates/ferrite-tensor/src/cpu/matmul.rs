@@ -1,6 +1,7 @@
-//! CPU matrix products through the `gemm` crate (run-time SIMD dispatch); strided operands,
+//! CPU matrix products through the `gemm` crate (run-time SIMD dispatch), or for large f32 products
+//! on AVX2 CPUs without AVX-512 through this crate's own kernel (`sgemm.rs`); strided operands,
 //! transposed ones included, are passed by stride without a copy. Large products are cut into one
-//! band of rows or columns per rayon thread, each a single-threaded `gemm` call.
+//! band of rows or columns per rayon thread, each a single-threaded call.
 
 use super::{CpuElement, CpuStorage, Num};
 use crate::{Error, Layout, Result};
@@ -29,6 +30,26 @@ const GEMM_OWN_SPLIT_FLOPS: usize = 1 << 33;
 const GEMM_OWN_SPLIT_DEPTH: usize = 256;
 /// The size from which [`GEMM_OWN_SPLIT_DEPTH`] applies.
 const GEMM_OWN_SPLIT_DENSE_FLOPS: usize = 1 << 27;
+
+/// Which kernel computes a product.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kernel {
+    /// The `gemm` crate.
+    Gemm,
+    /// `sgemm.rs` (f32 only).
+    #[cfg(target_arch = "x86_64")]
+    Own,
+}
+
+/// The kernel for an `[m, k] @ [k, n]` product of `T` on this CPU.
+fn kernel<T: 'static>(m: usize, n: usize, k: usize) -> Kernel {
+    #[cfg(target_arch = "x86_64")]
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && super::sgemm::chosen(m, n, k) {
+        return Kernel::Own;
+    }
+    let _ = (m, n, k);
+    Kernel::Gemm
+}
 
 #[derive(Clone, Copy)]
 struct Operand {
@@ -77,9 +98,23 @@ enum Split {
 /// its share of the operand it cuts and all of the other, so when one operand needs packing and
 /// the depth makes packing matter, cutting that operand packs it once in all. Otherwise the longer
 /// side is cut. Measured with two threads on the MLP's and square shapes (see docs/performance.md).
-fn plan(m: usize, n: usize, k: usize, a: &Operand, b: &Operand, threads: usize) -> Split {
+///
+/// This crate's kernel packs both operands whatever their strides, so each band packs its share of
+/// the operand it cuts and all of the other: the longer side is cut, which packs the least in all.
+/// It has no partition of its own, so it is always cut in bands.
+fn plan(m: usize, n: usize, k: usize, a: &Operand, b: &Operand, threads: usize, kernel: Kernel) -> Split {
     if threads < 2 || m * n * k < PAR_FLOPS {
         return Split::None;
+    }
+    let (rows, cols) = (Split::Rows(threads), Split::Cols(threads));
+    let wide = 32 * threads;
+    let longer = match () {
+        _ if m >= n && m >= wide => rows,
+        _ if n > m && n >= wide => cols,
+        _ => Split::None,
+    };
+    if kernel != Kernel::Gemm {
+        return longer;
     }
     if threads > MAX_SPLIT {
         return Split::Gemm;
@@ -87,17 +122,11 @@ fn plan(m: usize, n: usize, k: usize, a: &Operand, b: &Operand, threads: usize) 
     let (pack_a, pack_b) = (a.cs != 1, b.cs != 1);
     let dense_and_deep =
         !pack_a && !pack_b && k >= GEMM_OWN_SPLIT_DEPTH && m * n * k >= GEMM_OWN_SPLIT_DENSE_FLOPS;
-    if m * n * k >= GEMM_OWN_SPLIT_FLOPS || dense_and_deep {
-        return Split::Gemm;
-    }
-    let (rows, cols) = (Split::Rows(threads), Split::Cols(threads));
-    let wide = 32 * threads;
     match () {
+        _ if m * n * k >= GEMM_OWN_SPLIT_FLOPS || dense_and_deep => Split::Gemm,
         _ if k >= 128 && pack_a && !pack_b && m >= wide => rows,
         _ if k >= 128 && pack_b && !pack_a && n >= wide => cols,
-        _ if m >= n && m >= wide => rows,
-        _ if n > m && n >= wide => cols,
-        _ => Split::None,
+        _ => longer,
     }
 }
 
@@ -144,10 +173,42 @@ unsafe fn product<T: Num + 'static>(
     }
 }
 
-/// [`product`] cut across threads as `split` says.
+/// [`product`] on the calling thread with `kernel`.
 ///
 /// # Safety
-/// As [`product`].
+/// As [`product`]; `kernel` must be [`kernel`]'s choice for `T`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn product_with<T: Num + 'static>(
+    kernel: Kernel,
+    dst: *mut T,
+    dst_rs: usize,
+    (m, n, k): (usize, usize, usize),
+    a: *const T,
+    oa: &Operand,
+    b: *const T,
+    ob: &Operand,
+) {
+    match kernel {
+        // SAFETY: the caller's contract.
+        Kernel::Gemm => unsafe { product(dst, dst_rs, (m, n, k), a, oa, b, ob, Parallelism::None) },
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Own => {
+            use super::sgemm::{Mat, sgemm};
+            debug_assert_eq!(std::any::TypeId::of::<T>(), std::any::TypeId::of::<f32>());
+            let (a, b) =
+                (Mat { ptr: a.cast(), rs: oa.rs, cs: oa.cs }, Mat { ptr: b.cast(), rs: ob.rs, cs: ob.cs });
+            // SAFETY: `kernel` chose `Own`, so `T` is f32 and the CPU runs the kernel; the rest is
+            // the caller's contract.
+            unsafe { sgemm(m, n, k, a, b, dst.cast(), dst_rs) }
+        }
+    }
+}
+
+/// [`product`] with `kernel`, cut across threads as `split` says.
+///
+/// # Safety
+/// As [`product_with`].
+#[allow(clippy::too_many_arguments)]
 unsafe fn split_product<T: Num + 'static>(
     dst: *mut T,
     (m, n, k): (usize, usize, usize),
@@ -156,6 +217,7 @@ unsafe fn split_product<T: Num + 'static>(
     b: *const T,
     ob: &Operand,
     split: Split,
+    kernel: Kernel,
 ) {
     let (dst, a, b) = (SendPtr(dst), SendPtr(a.cast_mut()), SendPtr(b.cast_mut()));
     let rows = |(r, h): (usize, usize)| {
@@ -163,14 +225,14 @@ unsafe fn split_product<T: Num + 'static>(
         // caller vouches for; the parts' rows are disjoint.
         unsafe {
             let (d, a) = (dst.get().add(r * n), a.get().offset(r as isize * oa.rs));
-            product(d, n, (h, n, k), a, oa, b.get(), ob, Parallelism::None)
+            product_with(kernel, d, n, (h, n, k), a, oa, b.get(), ob)
         }
     };
     let cols = |(c, w): (usize, usize)| {
         // SAFETY: as above, for columns c..c + w.
         unsafe {
             let (d, b) = (dst.get().add(c), b.get().offset(c as isize * ob.cs));
-            product(d, n, (m, w, k), a.get(), oa, b, ob, Parallelism::None)
+            product_with(kernel, d, n, (m, w, k), a.get(), oa, b, ob)
         }
     };
     match split {
@@ -216,13 +278,14 @@ fn gemm_batched<T: Num + CpuElement + 'static>(a: &[T], la: &Layout, b: &[T], lb
     // a reused one skips both the zero pass and the page faults of a fresh allocation.
     let mut out = super::pool::take::<T>(batch * m * n);
     let spare = &mut out.spare_capacity_mut()[..batch * m * n];
+    let kernel = kernel::<T>(m, n, k);
     let one_matrix = |dst: &mut [MaybeUninit<T>], i: usize, split: Split| {
         // SAFETY: the layouts were checked by the tensor layer to fit their storages, so every
         // strided element of matrix `i` is in bounds; `dst` is that matrix's dense m x n block.
         unsafe {
             let pa = a.as_ptr().add(oa.offset + i * oa.batch_stride);
             let pb = b.as_ptr().add(ob.offset + i * ob.batch_stride);
-            split_product(dst.as_mut_ptr().cast::<T>(), (m, n, k), pa, &oa, pb, &ob, split)
+            split_product(dst.as_mut_ptr().cast::<T>(), (m, n, k), pa, &oa, pb, &ob, split, kernel)
         }
     };
     let threads = rayon::current_num_threads();
@@ -232,7 +295,7 @@ fn gemm_batched<T: Num + CpuElement + 'static>(a: &[T], la: &Layout, b: &[T], lb
             spare.par_chunks_mut(m * n).enumerate().for_each(|(i, dst)| one_matrix(dst, i, Split::None))
         });
     } else {
-        let split = plan(m, n, k, &oa, &ob, threads);
+        let split = plan(m, n, k, &oa, &ob, threads, kernel);
         for (i, dst) in spare.chunks_mut(m * n).enumerate() {
             one_matrix(dst, i, split);
         }
@@ -279,24 +342,70 @@ mod tests {
     use super::*;
 
     /// Every split, with ragged bands and transposed operands, against the naive loop (exactly:
-    /// small integers in f64 sum without rounding).
+    /// small integers in f64 and f32 sum without rounding). The f32 product is large enough for
+    /// this crate's own kernel where the CPU runs it.
     #[test]
     fn split_products_match_the_naive_loop() {
-        let (m, n, k) = (70, 45, 33);
-        let a: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 - 3.0).collect();
-        let b: Vec<f64> = (0..k * n).map(|i| (i % 5) as f64 - 2.0).collect();
-        // `a` as a transposed view of a [k, m] buffer, `b` dense.
-        let la = Layout::contiguous([1, k, m]).transpose(1, 2);
-        let lb = Layout::contiguous([1, k, n]);
-        let want = naive_batched(&a, &la, &b, &lb);
+        fn check<T: Num + CpuElement + 'static + std::fmt::Debug + From<i8>>(m: usize, n: usize, k: usize) {
+            let a: Vec<T> = (0..m * k).map(|i| T::from((i % 7) as i8 - 3)).collect();
+            let b: Vec<T> = (0..k * n).map(|i| T::from((i % 5) as i8 - 2)).collect();
+            // `a` as a transposed view of a [k, m] buffer, `b` dense.
+            let la = Layout::contiguous([1, k, m]).transpose(1, 2);
+            let lb = Layout::contiguous([1, k, n]);
+            let want = naive_batched(&a, &la, &b, &lb);
+            let (oa, ob) = (operand(&la), operand(&lb));
+            let kernel = kernel::<T>(m, n, k);
+            let splits =
+                [Split::None, Split::Gemm, Split::Rows(2), Split::Rows(3), Split::Cols(2), Split::Cols(3)];
+            for split in splits {
+                let mut got = vec![T::ZERO; m * n];
+                // SAFETY: the operands are whole buffers of their layouts; `got` is m x n.
+                unsafe {
+                    split_product(
+                        got.as_mut_ptr(),
+                        (m, n, k),
+                        a.as_ptr(),
+                        &oa,
+                        b.as_ptr(),
+                        &ob,
+                        split,
+                        kernel,
+                    )
+                };
+                assert!(got == want, "{split:?} {kernel:?}");
+            }
+        }
+        check::<f64>(70, 45, 33);
+        check::<f32>(70, 45, 33);
+        check::<f32>(700, 650, 600);
+    }
+
+    /// With rounding (values that are not small integers), every band split gives bitwise the
+    /// product of one call, as `sgemm.rs` promises for its kernel (where the CPU runs it): each element is summed in the
+    /// same order wherever its band starts.
+    #[test]
+    fn split_products_round_alike() {
+        let (m, n, k) = (700, 650, 600);
+        let a: Vec<f32> = (0..m * k).map(|i| ((i * 7919) % 1013) as f32 / 97.0 - 5.0).collect();
+        let b: Vec<f32> = (0..k * n).map(|i| ((i * 104_729) % 1009) as f32 / 89.0 - 5.0).collect();
+        let (la, lb) = (Layout::contiguous([1, m, k]), Layout::contiguous([1, k, n]));
         let (oa, ob) = (operand(&la), operand(&lb));
-        for split in
-            [Split::None, Split::Gemm, Split::Rows(2), Split::Rows(3), Split::Cols(2), Split::Cols(3)]
-        {
-            let mut got = vec![f64::NAN; m * n];
+        let kernel = kernel::<f32>(m, n, k);
+        if kernel == Kernel::Gemm {
+            eprintln!("skipped: this CPU takes the gemm crate, which does not promise this");
+            return;
+        }
+        let run = |split| {
+            let mut got = vec![0f32; m * n];
             // SAFETY: the operands are whole buffers of their layouts; `got` is m x n.
-            unsafe { split_product(got.as_mut_ptr(), (m, n, k), a.as_ptr(), &oa, b.as_ptr(), &ob, split) };
-            assert_eq!(got, want, "{split:?}");
+            unsafe {
+                split_product(got.as_mut_ptr(), (m, n, k), a.as_ptr(), &oa, b.as_ptr(), &ob, split, kernel)
+            };
+            got
+        };
+        let one = run(Split::None);
+        for split in [Split::Rows(2), Split::Rows(3), Split::Cols(2), Split::Cols(3)] {
+            assert!(run(split) == one, "{split:?} {kernel:?}");
         }
     }
 
@@ -305,16 +414,26 @@ mod tests {
         let dense = |cols: usize| Operand { offset: 0, batch_stride: 0, rs: cols as isize, cs: 1 };
         let transposed = |rows: usize| Operand { offset: 0, batch_stride: 0, rs: 1, cs: rows as isize };
         // x @ W1.t() (the weight is packed): columns; x.t() @ g (x.t() is packed): rows.
-        assert_eq!(plan(256, 256, 784, &dense(784), &transposed(784), 2), Split::Cols(2));
-        assert_eq!(plan(784, 256, 256, &transposed(784), &dense(256), 2), Split::Rows(2));
+        let g = Kernel::Gemm;
+        assert_eq!(plan(256, 256, 784, &dense(784), &transposed(784), 2, g), Split::Cols(2));
+        assert_eq!(plan(784, 256, 256, &transposed(784), &dense(256), 2, g), Split::Rows(2));
         // A short side is not cut; tiny products are not cut at all.
-        assert_eq!(plan(256, 10, 256, &dense(256), &transposed(256), 2), Split::Rows(2));
-        assert_eq!(plan(16, 16, 16, &dense(16), &dense(16), 2), Split::None);
-        assert_eq!(plan(256, 256, 784, &dense(784), &transposed(784), 1), Split::None);
+        assert_eq!(plan(256, 10, 256, &dense(256), &transposed(256), 2, g), Split::Rows(2));
+        assert_eq!(plan(16, 16, 16, &dense(16), &dense(16), 2, g), Split::None);
+        assert_eq!(plan(256, 256, 784, &dense(784), &transposed(784), 1, g), Split::None);
         // Nothing to pack, deep and large enough: the gemm crate's own partition; shallow or
         // small: bands.
-        assert_eq!(plan(512, 512, 512, &dense(512), &dense(512), 2), Split::Gemm);
-        assert_eq!(plan(256, 256, 256, &dense(256), &dense(256), 2), Split::Rows(2));
-        assert_eq!(plan(256, 256, 10, &dense(10), &dense(256), 2), Split::Rows(2));
+        assert_eq!(plan(512, 512, 512, &dense(512), &dense(512), 2, g), Split::Gemm);
+        assert_eq!(plan(256, 256, 256, &dense(256), &dense(256), 2, g), Split::Rows(2));
+        assert_eq!(plan(256, 256, 10, &dense(10), &dense(256), 2, g), Split::Rows(2));
+        // This crate's kernel has no partition of its own: always bands.
+        #[cfg(target_arch = "x86_64")]
+        {
+            let own = Kernel::Own;
+            assert_eq!(plan(1024, 1024, 1024, &dense(1024), &dense(1024), 2, own), Split::Rows(2));
+            assert_eq!(plan(1024, 2048, 1024, &dense(1024), &dense(2048), 8, own), Split::Cols(8));
+            // The longer side is cut, whichever operand is transposed (x @ W.t() at batch 1024).
+            assert_eq!(plan(1024, 256, 784, &dense(784), &transposed(784), 2, own), Split::Rows(2));
+        }
     }
 }

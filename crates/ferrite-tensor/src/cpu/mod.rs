@@ -1,6 +1,7 @@
 //! The CPU backend: storages are `Vec`s (or read-only windows on a file mapping, see [`Buffer`]),
 //! kernels are generic strided loops (rayon above a size threshold) and matmul goes through the
-//! `gemm` crate, which picks SIMD at run time.
+//! `gemm` crate, which picks SIMD at run time, or for large f32 products on AVX2 CPUs through
+//! `sgemm.rs`.
 
 mod buffer;
 mod bytes;
@@ -11,6 +12,8 @@ mod matmul;
 mod num;
 mod pool;
 mod reduce;
+#[cfg(target_arch = "x86_64")]
+mod sgemm;
 mod stream;
 mod strided;
 mod warm;

@@ -1,0 +1,478 @@
+//! An f32 matrix product for x86-64 CPUs with AVX2 and FMA but no AVX-512, used for large
+//! products; everything else goes through the `gemm` crate.
+//!
+//! Why: on such CPUs the `gemm` crate falls behind MKL on large products, and behind this kernel.
+//! Measured on an AMD EPYC (Zen 3, AVX2, 2 vCPUs) through `Tensor::matmul`, in one process whose
+//! calls alternate with PyTorch's `torch.mm` (MKL), so that both see the same moment of a host
+//! whose speed drifts by 30% within seconds; medians of the paired ratios, above 1 faster than
+//! MKL, in two runs each:
+//!
+//! | product | threads | this kernel | `gemm` crate |
+//! |---|---|---|---|
+//! | 1024^3 | 1 | 1.07, 1.11 | 0.88, 0.86 |
+//! | 1024^3, right operand transposed | 1 | 1.04, 0.99 | 0.93, 0.98 |
+//! | 2048^3 | 1 | 1.16, 1.09 | 0.93, 0.87 |
+//! | 2048^3 | 2 | 1.07, 1.12 | 0.87, 1.06 |
+//!
+//! The layout is the classic one (Goto, BLIS): a 6x16 register tile (12 of the 16 ymm registers
+//! accumulate), the right operand packed in `KC x NC` blocks that stay in L3 and stream through
+//! L1 one 16-column panel at a time, the left operand packed in `MC x KC` blocks that stay in L2.
+//! Packing takes any strides, so transposed and broadcast views need no copy first.
+//!
+//! Each output element is summed in the same order whatever the band of rows or columns it was
+//! computed in, so a product cut across threads (see `matmul.rs`) gives bitwise the result of one
+//! thread.
+
+use std::cell::RefCell;
+
+/// Rows of the register tile.
+const MR: usize = 6;
+/// Columns of the register tile: two ymm registers of 8 lanes.
+const NR: usize = 16;
+
+/// Cache blocking: `mc` rows of the left operand (a multiple of [`MR`]), `kc` of depth, `nc`
+/// columns of the right operand (a multiple of [`NR`]).
+#[derive(Clone, Copy, Debug)]
+struct Blocking {
+    mc: usize,
+    kc: usize,
+    nc: usize,
+}
+
+/// A packed left block is 96 KiB (for a 512 KiB L2), a packed right block 1 MiB (for L3), one
+/// right panel 16 KiB (for a 32 KiB L1). Measured against 72/120 rows and 512 depth: within noise
+/// or slower.
+const BLOCKING: Blocking = Blocking { mc: 96, kc: 256, nc: 1024 };
+
+/// From this many multiply-adds (about 645^3) a product uses this kernel. Below it the `gemm`
+/// crate was as fast or faster: n = 256 within 5% either way, and the d2l MLP's products (W2, W3
+/// of the bench) measured 3-9% slower with this kernel at one thread, paired step by step.
+const MIN_FLOPS: usize = 1 << 28;
+
+/// A strided f32 matrix: element `(i, j)` at `ptr + i * rs + j * cs`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Mat {
+    pub(super) ptr: *const f32,
+    pub(super) rs: isize,
+    pub(super) cs: isize,
+}
+
+/// Whether this CPU runs the kernel: AVX2 and FMA, and no AVX-512 (where the `gemm` crate's
+/// 16-lane kernels are the better choice; not measured here).
+fn available() -> bool {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && !std::arch::is_x86_feature_detected!("avx512f")
+    })
+}
+
+/// Whether an `[m, k] @ [k, n]` f32 product goes through this kernel on this CPU.
+pub(super) fn chosen(m: usize, n: usize, k: usize) -> bool {
+    m.saturating_mul(n).saturating_mul(k) >= MIN_FLOPS && available()
+}
+
+/// `c = a @ b` for `a` of `[m, k]` and `b` of `[k, n]`; `c` is dense with rows `ldc` apart.
+///
+/// # Safety
+/// [`chosen`] must have been true on this CPU; `a` and `b` must have every strided element in
+/// bounds; `c` must be an `m x n` block (rows `ldc` apart) that nothing else touches meanwhile. It
+/// may be uninitialized: every element is written before it is read.
+pub(super) unsafe fn sgemm(m: usize, n: usize, k: usize, a: Mat, b: Mat, c: *mut f32, ldc: usize) {
+    debug_assert!(available());
+    // SAFETY: the caller's contract.
+    unsafe { blocked(m, n, k, a, b, c, ldc, BLOCKING) }
+}
+
+thread_local! {
+    /// Each thread's packing buffers (left, right), kept between calls.
+    static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// A buffer of at least `len` floats from `buf`, its start aligned to a 64-byte cache line.
+fn aligned(buf: &mut Vec<f32>, len: usize) -> *mut f32 {
+    const LINE: usize = 64 / size_of::<f32>();
+    if buf.len() < len + LINE {
+        *buf = vec![0.0; len + LINE];
+    }
+    let skip = buf.as_ptr().align_offset(64).min(LINE);
+    buf[skip..].as_mut_ptr()
+}
+
+/// [`sgemm`] with the blocking `bl` (the tests use small blocks to cross every edge).
+///
+/// # Safety
+/// As [`sgemm`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn blocked(m: usize, n: usize, k: usize, a: Mat, b: Mat, c: *mut f32, ldc: usize, bl: Blocking) {
+    debug_assert!(k > 0, "the caller writes the zeros of an empty depth");
+    // Equal depth blocks (a multiple of the kernel's unrolling) instead of full ones and a short
+    // last one, whose every step would cost as much traffic to `c` as a full block's.
+    let bl = Blocking { kc: k.div_ceil(k.div_ceil(bl.kc)).next_multiple_of(4), ..bl };
+    PACKED.with_borrow_mut(|(left, right)| {
+        let pa = aligned(left, bl.mc.min(m).next_multiple_of(MR) * bl.kc.min(k));
+        let pb = aligned(right, bl.nc.min(n).next_multiple_of(NR) * bl.kc.min(k));
+        for jc in (0..n).step_by(bl.nc) {
+            let nc = bl.nc.min(n - jc);
+            for pc in (0..k).step_by(bl.kc) {
+                let kc = bl.kc.min(k - pc);
+                // SAFETY: the offsets stay inside the operands (caller's contract), the buffers
+                // hold a whole block, and `c`'s block is this call's to write.
+                unsafe {
+                    pack_b(kc, nc, at(b, pc, jc), pb);
+                    for ic in (0..m).step_by(bl.mc) {
+                        let mc = bl.mc.min(m - ic);
+                        pack_a(mc, kc, at(a, ic, pc), pa);
+                        macro_block(mc, nc, kc, pa, pb, c.add(ic * ldc + jc), ldc, pc > 0);
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// `x` from its element `(i, j)` on.
+///
+/// # Safety
+/// `(i, j)` must be inside `x`.
+unsafe fn at(x: Mat, i: usize, j: usize) -> Mat {
+    // SAFETY: the caller's contract.
+    Mat { ptr: unsafe { x.ptr.offset(i as isize * x.rs + j as isize * x.cs) }, ..x }
+}
+
+/// Packs rows `0..mc` and depth `0..kc` of `a` into panels of [`MR`] rows, depth-major within a
+/// panel (`panel[p][i]`), the last panel padded with zeros.
+///
+/// # Safety
+/// `a` must hold the block; `out` must have room for `mc.next_multiple_of(MR) * kc` floats;
+/// [`available`] must be true.
+unsafe fn pack_a(mc: usize, kc: usize, a: Mat, out: *mut f32) {
+    for (panel, i0) in (0..mc).step_by(MR).enumerate() {
+        let rows = MR.min(mc - i0);
+        // SAFETY: rows i0..i0 + rows and depth 0..kc are inside `a`; the panel is inside `out`.
+        unsafe {
+            let o = out.add(panel * MR * kc);
+            let base = a.ptr.offset(i0 as isize * a.rs);
+            if rows == MR && a.rs == 1 {
+                // Columns of the panel are dense (a transposed view): one copy per depth step.
+                for p in 0..kc {
+                    std::ptr::copy_nonoverlapping(base.offset(p as isize * a.cs), o.add(p * MR), MR);
+                }
+            } else if rows == MR && a.cs == 1 {
+                // Rows are dense (the usual row-major left operand).
+                avx2::pack_a_rows(kc, base, a.rs, o);
+            } else {
+                for p in 0..kc {
+                    for i in 0..MR {
+                        let v =
+                            if i < rows { *base.offset(i as isize * a.rs + p as isize * a.cs) } else { 0.0 };
+                        *o.add(p * MR + i) = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Packs depth `0..kc` and columns `0..nc` of `b` into panels of [`NR`] columns, depth-major
+/// within a panel (`panel[p][j]`), the last panel padded with zeros.
+///
+/// # Safety
+/// `b` must hold the block; `out` must have room for `nc.next_multiple_of(NR) * kc` floats;
+/// [`available`] must be true.
+unsafe fn pack_b(kc: usize, nc: usize, b: Mat, out: *mut f32) {
+    for (panel, j0) in (0..nc).step_by(NR).enumerate() {
+        let cols = NR.min(nc - j0);
+        // SAFETY: depth 0..kc and columns j0..j0 + cols are inside `b`; the panel is inside `out`.
+        unsafe {
+            let o = out.add(panel * NR * kc);
+            let base = b.ptr.offset(j0 as isize * b.cs);
+            if cols == NR && b.cs == 1 {
+                for p in 0..kc {
+                    std::ptr::copy_nonoverlapping(base.offset(p as isize * b.rs), o.add(p * NR), NR);
+                }
+            } else if cols == NR && b.rs == 1 {
+                avx2::pack_b_columns(kc, base, b.cs, o);
+            } else {
+                for p in 0..kc {
+                    for j in 0..NR {
+                        let v =
+                            if j < cols { *base.offset(p as isize * b.rs + j as isize * b.cs) } else { 0.0 };
+                        *o.add(p * NR + j) = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `c[0..mc, 0..nc] (+)= packed a @ packed b` over depth `kc`, one register tile at a time; tiles
+/// that stick out of `c` go through a scratch tile.
+///
+/// # Safety
+/// The packed blocks must be as [`pack_a`] and [`pack_b`] leave them; `c` must be the block's
+/// output (rows `ldc` apart), written already when `acc`; [`available`] must be true.
+#[allow(clippy::too_many_arguments)]
+unsafe fn macro_block(
+    mc: usize,
+    nc: usize,
+    kc: usize,
+    pa: *const f32,
+    pb: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    acc: bool,
+) {
+    let mut tile = [0f32; MR * NR];
+    for jr in (0..nc).step_by(NR) {
+        let cols = NR.min(nc - jr);
+        for ir in (0..mc).step_by(MR) {
+            let rows = MR.min(mc - ir);
+            // SAFETY: the panels are inside the packed blocks; the tile is inside `c`'s block.
+            unsafe {
+                let (ap, bp, cp) = (pa.add(ir * kc), pb.add(jr * kc), c.add(ir * ldc + jr));
+                if rows == MR && cols == NR {
+                    avx2::kernel(kc, ap, bp, cp, ldc, acc);
+                } else {
+                    avx2::kernel(kc, ap, bp, tile.as_mut_ptr(), NR, false);
+                    for i in 0..rows {
+                        for j in 0..cols {
+                            let d = cp.add(i * ldc + j);
+                            *d = if acc { *d + tile[i * NR + j] } else { tile[i * NR + j] };
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+mod avx2 {
+    use super::{MR, NR};
+    use std::arch::x86_64::*;
+
+    /// `c[0..MR, 0..NR]` (rows `ldc` apart) `= a_panel @ b_panel`, or `+=` when `acc`, over depth
+    /// `kc`.
+    ///
+    /// The tile's rows of `c` are prefetched first, so their misses overlap the multiply-adds, and
+    /// the depth loop is unrolled by four. Each gained about 4% at n = 1024 and 2048 (one thread,
+    /// paired with MKL as in this file's header: 0.99-1.01 for the plain loop, 1.04-1.05 with the
+    /// prefetch, 1.03-1.10 with both).
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available; the panels must hold `kc` steps; `c` must hold the tile.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, acc: bool) {
+        let mut lo = [_mm256_setzero_ps(); MR];
+        let mut hi = [_mm256_setzero_ps(); MR];
+        for i in 0..MR {
+            // A prefetch never faults, so these need no bounds.
+            _mm_prefetch::<_MM_HINT_T0>(c.wrapping_add(i * ldc).cast());
+            _mm_prefetch::<_MM_HINT_T0>(c.wrapping_add(i * ldc + NR - 1).cast());
+        }
+        // One depth step: the tile += column p of the a panel times row p of the b panel.
+        let mut step = |p: usize| {
+            // SAFETY: step p of both panels is inside them (p < kc).
+            unsafe {
+                let (ap, bp) = (a.add(p * MR), b.add(p * NR));
+                let (b0, b1) = (_mm256_loadu_ps(bp), _mm256_loadu_ps(bp.add(8)));
+                for i in 0..MR {
+                    let ai = _mm256_broadcast_ss(&*ap.add(i));
+                    lo[i] = _mm256_fmadd_ps(ai, b0, lo[i]);
+                    hi[i] = _mm256_fmadd_ps(ai, b1, hi[i]);
+                }
+            }
+        };
+        let mut p = 0;
+        while p + 4 <= kc {
+            step(p);
+            step(p + 1);
+            step(p + 2);
+            step(p + 3);
+            p += 4;
+        }
+        for p in p..kc {
+            step(p);
+        }
+        for i in 0..MR {
+            // SAFETY: row i of the tile is inside `c`.
+            unsafe {
+                let r = c.add(i * ldc);
+                let (l, h) = if acc {
+                    (
+                        _mm256_add_ps(_mm256_loadu_ps(r), lo[i]),
+                        _mm256_add_ps(_mm256_loadu_ps(r.add(8)), hi[i]),
+                    )
+                } else {
+                    (lo[i], hi[i])
+                };
+                _mm256_storeu_ps(r, l);
+                _mm256_storeu_ps(r.add(8), h);
+            }
+        }
+    }
+
+    /// Packs a panel of [`NR`] columns whose depth is dense (column `j` at `base + j * cs`) into
+    /// `out[p][j]`, through 8x8 transposes.
+    ///
+    /// # Safety
+    /// AVX2 must be available; the panel's `kc` x [`NR`] elements must be inside the operand and
+    /// `out` must hold `kc * NR` floats.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn pack_b_columns(kc: usize, base: *const f32, cs: isize, out: *mut f32) {
+        let mut p = 0;
+        while p + 8 <= kc {
+            for half in 0..2 {
+                // SAFETY: columns half * 8.. + 8 at depth p..p + 8 are inside the panel; rows
+                // p..p + 8 of `out` are inside it.
+                unsafe {
+                    let col =
+                        |j: usize| _mm256_loadu_ps(base.offset((half * 8 + j) as isize * cs + p as isize));
+                    for (q, row) in
+                        transpose8([col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7)])
+                            .into_iter()
+                            .enumerate()
+                    {
+                        _mm256_storeu_ps(out.add((p + q) * NR + half * 8), row);
+                    }
+                }
+            }
+            p += 8;
+        }
+        for p in p..kc {
+            for j in 0..NR {
+                // SAFETY: as above, one element at a time for the last depth steps.
+                unsafe { *out.add(p * NR + j) = *base.offset(j as isize * cs + p as isize) };
+            }
+        }
+    }
+
+    /// Packs a panel of [`MR`] rows whose depth is dense (row `i` at `base + i * rs`) into
+    /// `out[p][i]`, eight depth steps at a time through an 8x8 transpose (of the six rows and two
+    /// ignored ones).
+    ///
+    /// # Safety
+    /// AVX2 must be available; the panel's [`MR`] x `kc` elements must be inside the operand and
+    /// `out` must hold `kc * MR` floats.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn pack_a_rows(kc: usize, base: *const f32, rs: isize, out: *mut f32) {
+        // The first six lanes: a packed step is six floats, so a whole-vector store would write
+        // past the panel's end on its last step.
+        let six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+        let mut p = 0;
+        while p + 8 <= kc {
+            // SAFETY: rows 0..MR at depth p..p + 8 are inside the panel; steps p..p + 8 of `out`
+            // are inside it.
+            unsafe {
+                let row = |i: usize| _mm256_loadu_ps(base.offset(i as isize * rs + p as isize));
+                let zero = _mm256_setzero_ps();
+                let steps = transpose8([row(0), row(1), row(2), row(3), row(4), row(5), zero, zero]);
+                for (q, step) in steps.into_iter().enumerate() {
+                    _mm256_maskstore_ps(out.add((p + q) * MR), six, step);
+                }
+            }
+            p += 8;
+        }
+        for p in p..kc {
+            for i in 0..MR {
+                // SAFETY: as above, one element at a time for the last depth steps.
+                unsafe { *out.add(p * MR + i) = *base.offset(i as isize * rs + p as isize) };
+            }
+        }
+    }
+
+    /// The transpose of an 8x8 block held as 8 rows.
+    #[target_feature(enable = "avx2")]
+    fn transpose8(r: [__m256; 8]) -> [__m256; 8] {
+        let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+        let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+        let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+        let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+        let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+        let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+        let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        [
+            _mm256_permute2f128_ps::<0x20>(u0, u4),
+            _mm256_permute2f128_ps::<0x20>(u1, u5),
+            _mm256_permute2f128_ps::<0x20>(u2, u6),
+            _mm256_permute2f128_ps::<0x20>(u3, u7),
+            _mm256_permute2f128_ps::<0x31>(u0, u4),
+            _mm256_permute2f128_ps::<0x31>(u1, u5),
+            _mm256_permute2f128_ps::<0x31>(u2, u6),
+            _mm256_permute2f128_ps::<0x31>(u3, u7),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `a @ b` by the definition, for operands given by strides into `av` and `bv`.
+    fn naive(
+        m: usize,
+        n: usize,
+        k: usize,
+        av: &[f32],
+        a: (isize, isize),
+        bv: &[f32],
+        b: (isize, isize),
+    ) -> Vec<f32> {
+        let at = |i: usize, p: usize| av[(i as isize * a.0 + p as isize * a.1) as usize];
+        let bt = |p: usize, j: usize| bv[(p as isize * b.0 + j as isize * b.1) as usize];
+        (0..m * n).map(|e| (0..k).map(|p| at(e / n, p) * bt(p, e % n)).sum()).collect()
+    }
+
+    /// Every packing path (dense rows, dense columns, any stride, ragged panels) and every blocking
+    /// edge (several row, depth and column blocks, each ragged), against the definition. The
+    /// values are small integers, so every order of summation is exact and the comparison is
+    /// bitwise.
+    #[test]
+    fn blocked_products_match_the_definition() {
+        if !available() {
+            eprintln!("skipped: this CPU lacks AVX2/FMA or has AVX-512, so the kernel is never chosen");
+            return;
+        }
+        let small = Blocking { mc: 12, kc: 20, nc: 32 };
+        for &(m, n, k) in &[(1, 1, 1), (6, 16, 8), (13, 37, 45), (25, 70, 9), (7, 33, 64)] {
+            let av: Vec<f32> = (0..m * k * 2).map(|i| (i % 7) as f32 - 3.0).collect();
+            let bv: Vec<f32> = (0..k * n * 2).map(|i| (i % 5) as f32 - 2.0).collect();
+            // (row stride, column stride): row-major, column-major (a transposed view), and every
+            // other column of a wider buffer.
+            let a_layouts = [(k as isize, 1), (1, m as isize), (2 * k as isize, 2)];
+            let b_layouts = [(n as isize, 1), (1, k as isize), (2 * n as isize, 2)];
+            for &al in &a_layouts {
+                for &bl in &b_layouts {
+                    let want = naive(m, n, k, &av, al, &bv, bl);
+                    for blocking in [small, BLOCKING] {
+                        let mut got = vec![f32::NAN; m * n];
+                        let a = Mat { ptr: av.as_ptr(), rs: al.0, cs: al.1 };
+                        let b = Mat { ptr: bv.as_ptr(), rs: bl.0, cs: bl.1 };
+                        // SAFETY: the strides stay inside the buffers (twice the dense size);
+                        // `got` is m x n.
+                        unsafe { blocked(m, n, k, a, b, got.as_mut_ptr(), n, blocking) };
+                        assert_eq!(got, want, "m={m} n={n} k={k} a={al:?} b={bl:?} {blocking:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_large_products_are_chosen() {
+        assert!(!chosen(512, 512, 512));
+        assert!(!chosen(256, 256, 784));
+        assert_eq!(chosen(1024, 1024, 1024), available());
+        assert!(!chosen(usize::MAX, usize::MAX, 0));
+    }
+}
