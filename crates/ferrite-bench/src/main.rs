@@ -157,7 +157,10 @@ fn run() -> Result<(), String> {
             Some(_) => {
                 "CUDA (ferrite-cuda: cuBLAS matmul, own PTX kernels, one stream, caching allocator)".into()
             }
-            None => format!("CPU, capability={capability}, matmul=gemm crate, parallel=rayon"),
+            None => format!(
+                "CPU, capability={capability}, matmul={}, parallel=rayon",
+                ferrite::core::cpu::matmul_kernels()
+            ),
         },
         device: if args.gpu { "cuda:0" } else { "cpu" },
         gpu,

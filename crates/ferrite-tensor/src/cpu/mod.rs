@@ -167,6 +167,19 @@ impl CpuStorage {
     }
 }
 
+/// Which kernels compute f32 matrix products on this CPU, in words (for benchmark reports).
+///
+/// ```
+/// assert!(ferrite_tensor::cpu::matmul_kernels().starts_with("gemm crate"));
+/// ```
+pub fn matmul_kernels() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    if sgemm::available() {
+        return "gemm crate; own AVX2 kernel for f32 products of 2^27 multiply-adds and more";
+    }
+    "gemm crate"
+}
+
 /// Downcasts another operand to a CPU storage, or reports the device mismatch.
 pub(crate) fn cpu_of<'a>(s: &'a dyn BackendStorage, op: &'static str) -> Result<&'a CpuStorage> {
     s.as_any().downcast_ref::<CpuStorage>().ok_or(Error::DeviceMismatch {

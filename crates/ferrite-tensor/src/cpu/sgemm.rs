@@ -9,6 +9,7 @@
 //!
 //! | product | threads | this kernel | `gemm` crate |
 //! |---|---|---|---|
+//! | 512^3 | 1 | 1.07, 1.12 | 0.93, 1.00 |
 //! | 1024^3 | 1 | 1.07, 1.11 | 0.88, 0.86 |
 //! | 1024^3, right operand transposed | 1 | 1.04, 0.99 | 0.93, 0.98 |
 //! | 2048^3 | 1 | 1.16, 1.09 | 0.93, 0.87 |
@@ -44,10 +45,11 @@ struct Blocking {
 /// or slower.
 const BLOCKING: Blocking = Blocking { mc: 96, kc: 256, nc: 1024 };
 
-/// From this many multiply-adds (about 645^3) a product uses this kernel. Below it the `gemm`
-/// crate was as fast or faster: n = 256 within 5% either way, and the d2l MLP's products (W2, W3
-/// of the bench) measured 3-9% slower with this kernel at one thread, paired step by step.
-const MIN_FLOPS: usize = 1 << 28;
+/// From this many multiply-adds (512^3) a product uses this kernel (n = 512, one thread: 1.07 and
+/// 1.12 of MKL against the `gemm` crate's 0.93 and 1.00). Below it the `gemm` crate was as fast or
+/// faster: n = 256 within 5% either way, and the d2l MLP's products (W2, W3 of the bench, about
+/// 2^25.6) measured 3-9% slower with this kernel at one thread, paired step by step.
+const MIN_FLOPS: usize = 1 << 27;
 
 /// A strided f32 matrix: element `(i, j)` at `ptr + i * rs + j * cs`.
 #[derive(Clone, Copy, Debug)]
@@ -59,7 +61,7 @@ pub(super) struct Mat {
 
 /// Whether this CPU runs the kernel: AVX2 and FMA, and no AVX-512 (where the `gemm` crate's
 /// 16-lane kernels are the better choice; not measured here).
-fn available() -> bool {
+pub(super) fn available() -> bool {
     static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *AVAILABLE.get_or_init(|| {
         std::arch::is_x86_feature_detected!("avx2")
@@ -470,8 +472,9 @@ mod tests {
 
     #[test]
     fn only_large_products_are_chosen() {
-        assert!(!chosen(512, 512, 512));
+        assert!(!chosen(511, 512, 512));
         assert!(!chosen(256, 256, 784));
+        assert_eq!(chosen(512, 512, 512), available());
         assert_eq!(chosen(1024, 1024, 1024), available());
         assert!(!chosen(usize::MAX, usize::MAX, 0));
     }
