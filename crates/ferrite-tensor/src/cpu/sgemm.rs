@@ -122,10 +122,11 @@ unsafe fn blocked(m: usize, n: usize, k: usize, a: Mat, b: Mat, c: *mut f32, ldc
                 // SAFETY: the offsets stay inside the operands (caller's contract), the buffers
                 // hold a whole block, and `c`'s block is this call's to write.
                 unsafe {
-                    pack_b(kc, nc, at(b, pc, jc), pb);
+                    pack::<NR>(kc, nc, at(b, pc, jc), pb);
                     for ic in (0..m).step_by(bl.mc) {
                         let mc = bl.mc.min(m - ic);
-                        pack_a(mc, kc, at(a, ic, pc), pa);
+                        let a = at(a, ic, pc);
+                        pack::<MR>(kc, mc, Mat { rs: a.cs, cs: a.rs, ..a }, pa);
                         macro_block(mc, nc, kc, pa, pb, c.add(ic * ldc + jc), ldc, pc > 0);
                     }
                 }
@@ -143,65 +144,36 @@ unsafe fn at(x: Mat, i: usize, j: usize) -> Mat {
     Mat { ptr: unsafe { x.ptr.offset(i as isize * x.rs + j as isize * x.cs) }, ..x }
 }
 
-/// Packs rows `0..mc` and depth `0..kc` of `a` into panels of [`MR`] rows, depth-major within a
-/// panel (`panel[p][i]`), the last panel padded with zeros.
+/// Packs depth `0..kc` and lanes `0..width` of `x` (lane `j` at depth `p` is element `(p, j)`)
+/// into panels of `W` lanes, depth-major within a panel (`panel[p][j]`), the last panel padded
+/// with zeros. The right operand's lanes are its columns (`W` = [`NR`]); the left operand's are its
+/// rows (`W` = [`MR`], packed as its transpose).
 ///
 /// # Safety
-/// `a` must hold the block; `out` must have room for `mc.next_multiple_of(MR) * kc` floats;
+/// `x` must hold the block; `out` must have room for `width.next_multiple_of(W) * kc` floats;
 /// [`available`] must be true.
-unsafe fn pack_a(mc: usize, kc: usize, a: Mat, out: *mut f32) {
-    for (panel, i0) in (0..mc).step_by(MR).enumerate() {
-        let rows = MR.min(mc - i0);
-        // SAFETY: rows i0..i0 + rows and depth 0..kc are inside `a`; the panel is inside `out`.
+unsafe fn pack<const W: usize>(kc: usize, width: usize, x: Mat, out: *mut f32) {
+    for (panel, j0) in (0..width).step_by(W).enumerate() {
+        let lanes = W.min(width - j0);
+        // SAFETY: depth 0..kc and lanes j0..j0 + lanes are inside `x`; the panel is inside `out`.
         unsafe {
-            let o = out.add(panel * MR * kc);
-            let base = a.ptr.offset(i0 as isize * a.rs);
-            if rows == MR && a.rs == 1 {
-                // Columns of the panel are dense (a transposed view): one copy per depth step.
+            let o = out.add(panel * W * kc);
+            let base = x.ptr.offset(j0 as isize * x.cs);
+            if lanes == W && x.cs == 1 {
+                // Lanes are dense: one copy per depth step.
                 for p in 0..kc {
-                    std::ptr::copy_nonoverlapping(base.offset(p as isize * a.cs), o.add(p * MR), MR);
+                    std::ptr::copy_nonoverlapping(base.offset(p as isize * x.rs), o.add(p * W), W);
                 }
-            } else if rows == MR && a.cs == 1 {
-                // Rows are dense (the usual row-major left operand).
-                avx2::pack_a_rows(kc, base, a.rs, o);
+            } else if lanes == W && x.rs == 1 && W == NR {
+                avx2::transpose_panel::<NR>(kc, base, x.cs, o);
+            } else if lanes == W && x.rs == 1 && W == MR {
+                avx2::transpose_panel::<MR>(kc, base, x.cs, o);
             } else {
                 for p in 0..kc {
-                    for i in 0..MR {
+                    for j in 0..W {
                         let v =
-                            if i < rows { *base.offset(i as isize * a.rs + p as isize * a.cs) } else { 0.0 };
-                        *o.add(p * MR + i) = v;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Packs depth `0..kc` and columns `0..nc` of `b` into panels of [`NR`] columns, depth-major
-/// within a panel (`panel[p][j]`), the last panel padded with zeros.
-///
-/// # Safety
-/// `b` must hold the block; `out` must have room for `nc.next_multiple_of(NR) * kc` floats;
-/// [`available`] must be true.
-unsafe fn pack_b(kc: usize, nc: usize, b: Mat, out: *mut f32) {
-    for (panel, j0) in (0..nc).step_by(NR).enumerate() {
-        let cols = NR.min(nc - j0);
-        // SAFETY: depth 0..kc and columns j0..j0 + cols are inside `b`; the panel is inside `out`.
-        unsafe {
-            let o = out.add(panel * NR * kc);
-            let base = b.ptr.offset(j0 as isize * b.cs);
-            if cols == NR && b.cs == 1 {
-                for p in 0..kc {
-                    std::ptr::copy_nonoverlapping(base.offset(p as isize * b.rs), o.add(p * NR), NR);
-                }
-            } else if cols == NR && b.rs == 1 {
-                avx2::pack_b_columns(kc, base, b.cs, o);
-            } else {
-                for p in 0..kc {
-                    for j in 0..NR {
-                        let v =
-                            if j < cols { *base.offset(p as isize * b.rs + j as isize * b.cs) } else { 0.0 };
-                        *o.add(p * NR + j) = v;
+                            if j < lanes { *base.offset(p as isize * x.rs + j as isize * x.cs) } else { 0.0 };
+                        *o.add(p * W + j) = v;
                     }
                 }
             }
@@ -213,7 +185,7 @@ unsafe fn pack_b(kc: usize, nc: usize, b: Mat, out: *mut f32) {
 /// that stick out of `c` go through a scratch tile.
 ///
 /// # Safety
-/// The packed blocks must be as [`pack_a`] and [`pack_b`] leave them; `c` must be the block's
+/// The packed blocks must be as [`pack`] leaves them; `c` must be the block's
 /// output (rows `ldc` apart), written already when `acc`; [`available`] must be true.
 #[allow(clippy::too_many_arguments)]
 unsafe fn macro_block(
@@ -315,71 +287,58 @@ mod avx2 {
         }
     }
 
-    /// Packs a panel of [`NR`] columns whose depth is dense (column `j` at `base + j * cs`) into
-    /// `out[p][j]`, through 8x8 transposes.
+    /// Packs a panel of `W` lanes ([`MR`] or [`NR`]) whose depth is dense (lane `j` at
+    /// `base + j * stride`) into `out[p][j]`, eight depth steps and eight lanes at a time through
+    /// an 8x8 transpose (the six lanes of an [`MR`] panel with two ignored ones).
     ///
     /// # Safety
-    /// AVX2 must be available; the panel's `kc` x [`NR`] elements must be inside the operand and
-    /// `out` must hold `kc * NR` floats.
+    /// AVX2 must be available; the panel's `kc` x `W` elements must be inside the operand and
+    /// `out` must hold `kc * W` floats.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn pack_b_columns(kc: usize, base: *const f32, cs: isize, out: *mut f32) {
+    pub(super) unsafe fn transpose_panel<const W: usize>(
+        kc: usize,
+        base: *const f32,
+        stride: isize,
+        out: *mut f32,
+    ) {
+        debug_assert!(W == MR || W == NR);
+        // The lanes of a row of `out` that a group of eight fills when `W` is not a multiple of
+        // eight: the first six of a six-lane panel, whose whole-vector store would write past the
+        // panel's end (a masked store is slower on some CPUs, so whole panels do not use it).
+        let lanes =
+            _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, if W > 6 { -1 } else { 0 }, if W > 7 { -1 } else { 0 });
         let mut p = 0;
         while p + 8 <= kc {
-            for half in 0..2 {
-                // SAFETY: columns half * 8.. + 8 at depth p..p + 8 are inside the panel; rows
-                // p..p + 8 of `out` are inside it.
+            for group in (0..W).step_by(8) {
+                // SAFETY: lanes group..group + 8 (those below W) at depth p..p + 8 are inside the
+                // panel; rows p..p + 8 of `out` are inside it.
                 unsafe {
-                    let col =
-                        |j: usize| _mm256_loadu_ps(base.offset((half * 8 + j) as isize * cs + p as isize));
-                    for (q, row) in
-                        transpose8([col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7)])
-                            .into_iter()
-                            .enumerate()
-                    {
-                        _mm256_storeu_ps(out.add((p + q) * NR + half * 8), row);
+                    let lane = |j: usize| {
+                        let j = group + j;
+                        if j < W {
+                            _mm256_loadu_ps(base.offset(j as isize * stride + p as isize))
+                        } else {
+                            _mm256_setzero_ps()
+                        }
+                    };
+                    let rows =
+                        transpose8([lane(0), lane(1), lane(2), lane(3), lane(4), lane(5), lane(6), lane(7)]);
+                    for (q, row) in rows.into_iter().enumerate() {
+                        let to = out.add((p + q) * W + group);
+                        if W.is_multiple_of(8) {
+                            _mm256_storeu_ps(to, row)
+                        } else {
+                            _mm256_maskstore_ps(to, lanes, row)
+                        }
                     }
                 }
             }
             p += 8;
         }
         for p in p..kc {
-            for j in 0..NR {
+            for j in 0..W {
                 // SAFETY: as above, one element at a time for the last depth steps.
-                unsafe { *out.add(p * NR + j) = *base.offset(j as isize * cs + p as isize) };
-            }
-        }
-    }
-
-    /// Packs a panel of [`MR`] rows whose depth is dense (row `i` at `base + i * rs`) into
-    /// `out[p][i]`, eight depth steps at a time through an 8x8 transpose (of the six rows and two
-    /// ignored ones).
-    ///
-    /// # Safety
-    /// AVX2 must be available; the panel's [`MR`] x `kc` elements must be inside the operand and
-    /// `out` must hold `kc * MR` floats.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn pack_a_rows(kc: usize, base: *const f32, rs: isize, out: *mut f32) {
-        // The first six lanes: a packed step is six floats, so a whole-vector store would write
-        // past the panel's end on its last step.
-        let six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
-        let mut p = 0;
-        while p + 8 <= kc {
-            // SAFETY: rows 0..MR at depth p..p + 8 are inside the panel; steps p..p + 8 of `out`
-            // are inside it.
-            unsafe {
-                let row = |i: usize| _mm256_loadu_ps(base.offset(i as isize * rs + p as isize));
-                let zero = _mm256_setzero_ps();
-                let steps = transpose8([row(0), row(1), row(2), row(3), row(4), row(5), zero, zero]);
-                for (q, step) in steps.into_iter().enumerate() {
-                    _mm256_maskstore_ps(out.add((p + q) * MR), six, step);
-                }
-            }
-            p += 8;
-        }
-        for p in p..kc {
-            for i in 0..MR {
-                // SAFETY: as above, one element at a time for the last depth steps.
-                unsafe { *out.add(p * MR + i) = *base.offset(i as isize * rs + p as isize) };
+                unsafe { *out.add(p * W + j) = *base.offset(j as isize * stride + p as isize) };
             }
         }
     }
