@@ -130,56 +130,16 @@ fn plan(m: usize, n: usize, k: usize, a: &Operand, b: &Operand, threads: usize, 
     }
 }
 
-/// `dst = a @ b` for one `[m, k] @ [k, n]` product, `dst` dense with rows `dst_rs` apart.
+/// `dst = a @ b` for one `[m, k] @ [k, n]` product with `kernel`, `dst` dense with rows `dst_rs`
+/// apart. `par` is the `gemm` crate's threading; this crate's kernel runs on the calling thread.
 ///
 /// # Safety
 /// `a` and `b` must point at the first elements of operands whose strided elements are all in
 /// bounds, and `dst` at an `m x n` block (rows `dst_rs` apart) that nothing else reads or writes
-/// meanwhile; it may be uninitialized.
+/// meanwhile; it may be uninitialized. `kernel` must be [`kernel`]'s choice for `T`.
 #[allow(clippy::too_many_arguments)]
 unsafe fn product<T: Num + 'static>(
-    dst: *mut T,
-    dst_rs: usize,
-    (m, n, k): (usize, usize, usize),
-    a: *const T,
-    oa: &Operand,
-    b: *const T,
-    ob: &Operand,
-    par: Parallelism,
-) {
-    // SAFETY: the caller's contract; the kernel only writes `dst` (read_dst = false).
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst,
-            1,
-            dst_rs as isize,
-            false,
-            a,
-            oa.cs,
-            oa.rs,
-            b,
-            ob.cs,
-            ob.rs,
-            T::ZERO,
-            T::ONE,
-            false,
-            false,
-            false,
-            par,
-        )
-    }
-}
-
-/// [`product`] on the calling thread with `kernel`.
-///
-/// # Safety
-/// As [`product`]; `kernel` must be [`kernel`]'s choice for `T`.
-#[allow(clippy::too_many_arguments)]
-unsafe fn product_with<T: Num + 'static>(
-    kernel: Kernel,
+    (kernel, par): (Kernel, Parallelism),
     dst: *mut T,
     dst_rs: usize,
     (m, n, k): (usize, usize, usize),
@@ -189,12 +149,35 @@ unsafe fn product_with<T: Num + 'static>(
     ob: &Operand,
 ) {
     match kernel {
-        // SAFETY: the caller's contract.
-        Kernel::Gemm => unsafe { product(dst, dst_rs, (m, n, k), a, oa, b, ob, Parallelism::None) },
+        // SAFETY: the caller's contract; the kernel only writes `dst` (read_dst = false).
+        Kernel::Gemm => unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                dst,
+                1,
+                dst_rs as isize,
+                false,
+                a,
+                oa.cs,
+                oa.rs,
+                b,
+                ob.cs,
+                ob.rs,
+                T::ZERO,
+                T::ONE,
+                false,
+                false,
+                false,
+                par,
+            )
+        },
         #[cfg(target_arch = "x86_64")]
         Kernel::Own => {
             use super::sgemm::{Mat, sgemm};
             debug_assert_eq!(std::any::TypeId::of::<T>(), std::any::TypeId::of::<f32>());
+            debug_assert!(matches!(par, Parallelism::None));
             let (a, b) =
                 (Mat { ptr: a.cast(), rs: oa.rs, cs: oa.cs }, Mat { ptr: b.cast(), rs: ob.rs, cs: ob.cs });
             // SAFETY: `kernel` chose `Own`, so `T` is f32 and the CPU runs the kernel; the rest is
@@ -207,7 +190,7 @@ unsafe fn product_with<T: Num + 'static>(
 /// [`product`] with `kernel`, cut across threads as `split` says.
 ///
 /// # Safety
-/// As [`product_with`].
+/// As [`product`].
 #[allow(clippy::too_many_arguments)]
 unsafe fn split_product<T: Num + 'static>(
     dst: *mut T,
@@ -225,21 +208,21 @@ unsafe fn split_product<T: Num + 'static>(
         // caller vouches for; the parts' rows are disjoint.
         unsafe {
             let (d, a) = (dst.get().add(r * n), a.get().offset(r as isize * oa.rs));
-            product_with(kernel, d, n, (h, n, k), a, oa, b.get(), ob)
+            product((kernel, Parallelism::None), d, n, (h, n, k), a, oa, b.get(), ob)
         }
     };
     let cols = |(c, w): (usize, usize)| {
         // SAFETY: as above, for columns c..c + w.
         unsafe {
             let (d, b) = (dst.get().add(c), b.get().offset(c as isize * ob.cs));
-            product_with(kernel, d, n, (m, w, k), a.get(), oa, b, ob)
+            product((kernel, Parallelism::None), d, n, (m, w, k), a.get(), oa, b, ob)
         }
     };
     match split {
         Split::None => rows((0, m)),
         // SAFETY: as for `rows`, with the whole output.
         Split::Gemm => super::warm::parallel(|| unsafe {
-            product(dst.get(), n, (m, n, k), a.get(), oa, b.get(), ob, Parallelism::Rayon(0))
+            product((Kernel::Gemm, Parallelism::Rayon(0)), dst.get(), n, (m, n, k), a.get(), oa, b.get(), ob)
         }),
         Split::Rows(parts) => on_threads(bands(m, parts), rows),
         Split::Cols(parts) => on_threads(bands(n, parts), cols),

@@ -172,12 +172,13 @@ impl CpuStorage {
 /// ```
 /// assert!(ferrite_tensor::cpu::matmul_kernels().starts_with("gemm crate"));
 /// ```
-pub fn matmul_kernels() -> &'static str {
+pub fn matmul_kernels() -> String {
     #[cfg(target_arch = "x86_64")]
     if sgemm::available() {
-        return "gemm crate; own AVX2 kernel for f32 products of 2^27 multiply-adds and more";
+        let from = sgemm::MIN_FLOPS.ilog2();
+        return format!("gemm crate; own AVX2 kernel for f32 products of 2^{from} multiply-adds and more");
     }
-    "gemm crate"
+    "gemm crate".into()
 }
 
 /// Downcasts another operand to a CPU storage, or reports the device mismatch.

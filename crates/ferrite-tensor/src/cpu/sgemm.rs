@@ -41,15 +41,15 @@ struct Blocking {
 }
 
 /// A packed left block is 96 KiB (for a 512 KiB L2), a packed right block 1 MiB (for L3), one
-/// right panel 16 KiB (for a 32 KiB L1). Measured against 72/120 rows and 512 depth: within noise
-/// or slower.
+/// right panel 16 KiB (for a 32 KiB L1). In a prototype of this kernel at n = 1024 (one and two
+/// threads), 72 or 120 rows, 512 depth and 4096 columns were within noise of this or slower.
 const BLOCKING: Blocking = Blocking { mc: 96, kc: 256, nc: 1024 };
 
 /// From this many multiply-adds (512^3) a product uses this kernel (n = 512, one thread: 1.07 and
 /// 1.12 of MKL against the `gemm` crate's 0.93 and 1.00). Below it the `gemm` crate was as fast or
-/// faster: n = 256 within 5% either way, and the d2l MLP's products (W2, W3 of the bench, about
+/// faster: n = 256 4-9% faster with the `gemm` crate, and the d2l MLP's products (W2, W3 of the bench, about
 /// 2^25.6) measured 3-9% slower with this kernel at one thread, paired step by step.
-const MIN_FLOPS: usize = 1 << 27;
+pub(super) const MIN_FLOPS: usize = 1 << 27;
 
 /// A strided f32 matrix: element `(i, j)` at `ptr + i * rs + j * cs`.
 #[derive(Clone, Copy, Debug)]
@@ -230,9 +230,9 @@ mod avx2 {
     /// `kc`.
     ///
     /// The tile's rows of `c` are prefetched first, so their misses overlap the multiply-adds, and
-    /// the depth loop is unrolled by four. Each gained about 4% at n = 1024 and 2048 (one thread,
-    /// paired with MKL as in this file's header: 0.99-1.01 for the plain loop, 1.04-1.05 with the
-    /// prefetch, 1.03-1.10 with both).
+    /// the depth loop is unrolled by four. At n = 1024 and 2048 (one thread, paired with MKL as in
+    /// this file's header, six runs), the plain loop gave 0.96-1.01 (median 1.01), with the
+    /// prefetch 0.99-1.09 (1.05), with both 1.03-1.10 (1.06).
     ///
     /// # Safety
     /// AVX2 and FMA must be available; the panels must hold `kc` steps; `c` must hold the tile.
