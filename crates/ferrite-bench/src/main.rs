@@ -9,11 +9,8 @@
 //! `--device cuda` runs the GPU workloads (G1..G4, PyTorch side `torch_gpu.py`) on GPU 0; it needs
 //! a build with the `cuda` feature and a GPU.
 
-mod input;
-mod record;
-mod workloads;
-
-use record::Record;
+use ferrite_bench::record::Record;
+use ferrite_bench::workloads;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;

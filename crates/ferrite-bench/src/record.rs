@@ -6,16 +6,27 @@ use std::time::Instant;
 /// One measured figure, serialized with the field names and order torch_bench.py's `rec` writes.
 #[derive(Serialize)]
 pub struct Record {
+    /// The workload's name (`W1_matmul`).
     pub workload: &'static str,
+    /// The case within it (`n=1024`).
     pub case: String,
+    /// What `value` measures (`throughput`).
     pub metric: &'static str,
+    /// The figure, in `unit`.
     pub value: f64,
+    /// `GFLOP/s`, `samples/s`, `s`, ...
     pub unit: &'static str,
+    /// The median timed rep, in seconds.
     pub median_s: f64,
+    /// The fastest timed rep, in seconds.
     pub min_s: f64,
+    /// The slowest timed rep, in seconds.
     pub max_s: f64,
+    /// How many reps were timed.
     pub reps: usize,
+    /// How many untimed calls came first.
     pub warmup: usize,
+    /// What was timed, in words.
     pub note: String,
 }
 

@@ -13,8 +13,8 @@ mod elementwise;
 mod fashion;
 mod gpu;
 mod linreg;
-mod matmul;
-mod mlp;
+pub mod matmul;
+pub mod mlp;
 mod reduce;
 mod save_load;
 
@@ -34,6 +34,7 @@ pub struct Workload {
     pub run: Option<RunFn>,
 }
 
+/// The CPU workloads, in the reference's order, then ours.
 pub const WORKLOADS: &[Workload] = &[
     Workload { id: "W1", name: "W1_matmul", run: Some(matmul::w1_matmul) },
     Workload { id: "W2", name: "W2_mlp_train_step", run: Some(mlp::w2_mlp_train_step) },

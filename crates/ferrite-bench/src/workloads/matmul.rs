@@ -2,8 +2,14 @@
 
 use crate::input::uniform;
 use crate::record::{Record, time_reps};
-use ferrite::Result;
+use ferrite::{Result, Tensor};
 
+/// W1's two `n x n` operands.
+pub fn operands(n: usize) -> Result<(Tensor, Tensor)> {
+    Ok((uniform(&[n, n], 1)?, uniform(&[n, n], 2)?))
+}
+
+/// W1: GFLOP/s of each size's product.
 pub fn w1_matmul(quick: bool) -> Result<Vec<Record>> {
     // (n, warmup, reps), as torch_bench.py.
     let cases: &[(usize, usize, usize)] = if quick {
@@ -13,8 +19,7 @@ pub fn w1_matmul(quick: bool) -> Result<Vec<Record>> {
     };
     let mut out = Vec::new();
     for &(n, warmup, reps) in cases {
-        let a = uniform(&[n, n], 1)?;
-        let b = uniform(&[n, n], 2)?;
+        let (a, b) = operands(n)?;
         let times = time_reps(warmup, reps, || a.matmul(&b))?;
         let gflops = 2.0 * (n as f64).powi(3) / times.median() / 1e9;
         out.push(Record::new(

@@ -1,5 +1,6 @@
 //! W2 and W3: the d2l MLP (Flatten, Linear(784, 256), ReLU, Linear(256, 10)): a training step at
 //! batch 256 (forward, cross-entropy, zero_grad, backward, SGD step) and inference at batch 1024.
+//! [`TrainStep`] and [`Inference`] are the setups, shared with the paired timing (`paired.rs`).
 
 use crate::record::{Record, Times};
 use ferrite::nn::{CrossEntropyLoss, Flatten, Linear, ReLU, Sequential};
@@ -10,21 +11,63 @@ fn make_mlp() -> Result<Sequential> {
     Ok(ferrite::nn::sequential![Flatten::new(), Linear::new(784, 256)?, ReLU::new(), Linear::new(256, 10)?])
 }
 
+/// W2's training step: a seeded net, its loss, `SGD(lr=0.1)` and one batch of random images.
+pub struct TrainStep {
+    net: Sequential,
+    loss_fn: CrossEntropyLoss,
+    opt: optim::SGD,
+    x: Tensor,
+    y: Tensor,
+}
+
+impl TrainStep {
+    /// Seeds the global generator with 0 (as torch_bench.py), then builds the net and the batch.
+    pub fn new(batch: usize) -> Result<TrainStep> {
+        manual_seed(0);
+        let net = make_mlp()?;
+        let opt = optim::SGD::new(net.parameters(), 0.1)?;
+        let x = Tensor::randn([batch, 1, 28, 28]);
+        let y = Tensor::randint(0, 10, [batch])?;
+        Ok(TrainStep { net, loss_fn: CrossEntropyLoss::new(), opt, x, y })
+    }
+
+    /// Forward, loss, zero_grad, backward, step; the loss.
+    pub fn step(&mut self) -> Result<Tensor> {
+        let loss = self.loss_fn.forward(&self.net.forward(&self.x)?, &self.y)?;
+        self.opt.zero_grad();
+        loss.backward()?;
+        self.opt.step()?;
+        Ok(loss)
+    }
+}
+
+/// W3's inference: a seeded net in eval mode and one batch of random images.
+pub struct Inference {
+    net: Sequential,
+    x: Tensor,
+}
+
+impl Inference {
+    /// Seeds the global generator with 0 (as torch_bench.py), then builds the net and the batch.
+    pub fn new(batch: usize) -> Result<Inference> {
+        manual_seed(0);
+        let net = make_mlp()?;
+        net.eval();
+        Ok(Inference { net, x: Tensor::randn([batch, 1, 28, 28]) })
+    }
+
+    /// The forward pass under `no_grad`.
+    pub fn forward(&self) -> Result<Tensor> {
+        let _g = no_grad();
+        Ok(self.net.forward(&self.x)?)
+    }
+}
+
+/// W2: training steps per second (and samples per second).
 pub fn w2_mlp_train_step(quick: bool) -> Result<Vec<Record>> {
     let (batch, warmup, steps, repeats) = if quick { (256, 1, 5, 1) } else { (256, 5, 50, 3) };
-    manual_seed(0);
-    let net = make_mlp()?;
-    let loss_fn = CrossEntropyLoss::new();
-    let mut opt = optim::SGD::new(net.parameters(), 0.1)?;
-    let x = Tensor::randn([batch, 1, 28, 28]);
-    let y = Tensor::randint(0, 10, [batch])?;
-    let mut step = || -> Result<Tensor> {
-        let loss = loss_fn.forward(&net.forward(&x)?, &y)?;
-        opt.zero_grad();
-        loss.backward()?;
-        opt.step()?;
-        Ok(loss)
-    };
+    let mut train = TrainStep::new(batch)?;
+    let mut step = || train.step();
     for _ in 0..warmup {
         step()?;
     }
@@ -61,16 +104,11 @@ pub fn w2_mlp_train_step(quick: bool) -> Result<Vec<Record>> {
     ])
 }
 
+/// W3: samples per second of the forward pass.
 pub fn w3_mlp_infer(quick: bool) -> Result<Vec<Record>> {
     let (batch, warmup, reps) = if quick { (1024, 1, 3) } else { (1024, 3, 30) };
-    manual_seed(0);
-    let net = make_mlp()?;
-    net.eval();
-    let x = Tensor::randn([batch, 1, 28, 28]);
-    let times = crate::record::time_reps(warmup, reps, || -> Result<Tensor> {
-        let _g = no_grad();
-        Ok(net.forward(&x)?)
-    })?;
+    let infer = Inference::new(batch)?;
+    let times = crate::record::time_reps(warmup, reps, || infer.forward())?;
     Ok(vec![Record::new(
         "W3_mlp_infer",
         format!("batch={batch}"),
