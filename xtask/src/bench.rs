@@ -3,6 +3,7 @@
 //! workloads in the same run, then prints and records the side-by-side table.
 
 mod gpu;
+mod paired;
 mod report;
 
 use crate::{Result, cargo, project_root, reference, run_checked};
@@ -11,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const USAGE: &str = "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4] [--rounds N] [--device cpu|cuda] [--from DIR] | --report";
+const USAGE: &str = "usage: cargo xtask bench [--threads 1,2] [--quick] [--only W1,W4] [--rounds N] [--device cpu|cuda] [--from DIR] [--paired] | --report";
 
 /// Rounds of each short workload by default: ferrite then PyTorch, three times over, each side's
 /// median round kept. On a shared host whose speed drifts by tens of percent within minutes, one
@@ -34,6 +35,8 @@ struct Options {
     rounds: usize,
     /// `--report`: rewrite docs/performance.md from the records in docs/bench, running nothing.
     report: bool,
+    /// `--paired`: W1-W3 with both sides in one process (`paired.rs`) instead of the main table.
+    paired: bool,
 }
 
 impl Options {
@@ -46,6 +49,7 @@ impl Options {
             from: None,
             rounds: 0,
             report: false,
+            paired: false,
         };
         let mut args = args.iter();
         // Any option but `--report`: `--report` would ignore it.
@@ -55,6 +59,7 @@ impl Options {
             match arg.as_str() {
                 "--quick" => options.quick = true,
                 "--report" => options.report = true,
+                "--paired" => options.paired = true,
                 "--threads" => {
                     let list = args.next().ok_or(format!("--threads needs a value\n{USAGE}"))?;
                     options.threads = parse_threads(list)?;
@@ -89,6 +94,17 @@ impl Options {
         }
         if options.from.is_some() && !options.cuda {
             return Err(format!("--from reads GPU records: it needs --device cuda\n{USAGE}"));
+        }
+        if options.paired {
+            if options.cuda || options.from.is_some() {
+                return Err(format!("--paired times the CPU workloads W1-W3 only\n{USAGE}"));
+            }
+            let only = options.only.as_deref().unwrap_or("W1");
+            if let Some(bad) = only.split(',').map(str::trim).find(|id| !paired::WORKLOADS.contains(id)) {
+                return Err(format!("--paired times {}, not `{bad}`", paired::WORKLOADS.join(", ")));
+            }
+            // Its rounds are the script's own unless given.
+            return Ok(options);
         }
         if options.rounds == 0 {
             options.rounds = if options.quick { 1 } else { DEFAULT_ROUNDS };
@@ -143,6 +159,15 @@ pub fn run(args: &[String]) -> Result<()> {
         return gpu::run(options.quick, options.from.as_deref(), &options.common_args());
     }
     let root = project_root();
+    if options.paired {
+        let paired = paired::Paired {
+            threads: &options.threads,
+            quick: options.quick,
+            only: options.only.as_deref(),
+            rounds: (options.rounds > 0).then_some(options.rounds),
+        };
+        return paired::run(&root, &paired);
+    }
     let python = reference::torch_python()?;
     let scripts = python.as_ref().map(|_| torch_scripts(&root)).transpose()?;
     if python.is_none() {
@@ -345,9 +370,15 @@ fn publish(root: &Path, options: &Options, runs: &[Run], rows: &[report::Row]) -
         .join(" ");
     let records = if options.quick { "target/bench/*.json" } else { "docs/bench/*.json" };
     let mut markdown = report::markdown(&command, options.quick, records, runs, rows);
-    // The GPU section comes from another run (`--device cuda`): keep it.
+    // The paired and GPU sections come from other runs (`--paired`, `--device cuda`): keep them.
     let old = fs::read_to_string(&doc).unwrap_or_default();
-    let (_, gpu_section) = gpu::split(&old);
+    let (cpu_section, gpu_section) = gpu::split(&old);
+    let (_, paired_section) = paired::split(cpu_section);
+    if !paired_section.is_empty() {
+        markdown.push('\n');
+        markdown.push_str(paired_section.trim_end());
+        markdown.push('\n');
+    }
     if !gpu_section.is_empty() {
         markdown.push('\n');
         markdown.push_str(gpu_section);
@@ -408,6 +439,7 @@ fn report_again(root: &Path) -> Result<()> {
         from: None,
         rounds: 0,
         report: true,
+        paired: false,
     };
     let rows = report::rows(&runs);
     println!("\n{}", report::text_table(&rows));
@@ -511,6 +543,16 @@ mod tests {
         assert_eq!(parse(&["--quick"]).unwrap().rounds, 1);
         assert_eq!(parse(&["--rounds", "5"]).unwrap().rounds, 5);
         assert!(parse(&["--rounds", "0"]).is_err());
+    }
+
+    #[test]
+    fn paired_takes_its_own_workloads_and_keeps_the_scripts_rounds() {
+        let parse = |args: &[&str]| Options::parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let p = parse(&["--paired", "--threads", "1", "--only", "W1,W3"]).unwrap();
+        assert!(p.paired && p.rounds == 0, "the script's default rounds");
+        assert_eq!(parse(&["--paired", "--rounds", "9"]).unwrap().rounds, 9);
+        assert!(parse(&["--paired", "--only", "W4"]).err().is_some_and(|e| e.contains("not `W4`")));
+        assert!(parse(&["--paired", "--device", "cuda"]).is_err());
     }
 
     #[test]
