@@ -1,5 +1,5 @@
-//! An f32 matrix product for x86-64 CPUs with AVX2 and FMA but no AVX-512, used for large
-//! products; everything else goes through the `gemm` crate.
+//! An f32 matrix product for x86-64 CPUs with AVX2 and FMA but no AVX-512, used for products of
+//! 256^3 multiply-adds and more; everything else goes through the `gemm` crate.
 //!
 //! Why: on such CPUs the `gemm` crate falls behind MKL on large products, and behind this kernel.
 //! Measured on an AMD EPYC (Zen 3, AVX2, 2 vCPUs) through `Tensor::matmul`, in one process whose
@@ -45,11 +45,13 @@ struct Blocking {
 /// threads), 72 or 120 rows, 512 depth and 4096 columns were within noise of this or slower.
 const BLOCKING: Blocking = Blocking { mc: 96, kc: 256, nc: 1024 };
 
-/// From this many multiply-adds (512^3) a product uses this kernel (n = 512, one thread: 1.07 and
-/// 1.12 of MKL against the `gemm` crate's 0.93 and 1.00). Below it the `gemm` crate was as fast or
-/// faster: n = 256 4-9% faster with the `gemm` crate, and the d2l MLP's products (W2, W3 of the bench, about
-/// 2^25.6) measured 3-9% slower with this kernel at one thread, paired step by step.
-pub(super) const MIN_FLOPS: usize = 1 << 27;
+/// From this many multiply-adds (256^3) a product uses this kernel. Paired with MKL at one thread
+/// (two runs each, ratios to MKL, this kernel against the `gemm` crate): n = 256 1.08, 1.04 against
+/// 1.06, 1.05; the d2l MLP's products [256, 784] @ [784, 256] (B transposed) 1.04, 1.03 against
+/// 1.04, 1.03, [256, 256] @ [256, 784] (A transposed) 1.09, 1.08 against 1.08, 1.05, and
+/// [1024, 784] @ [784, 256] 1.11, 1.06 against 1.06, 1.03. Below it the `gemm` crate's smaller
+/// tiles win: n = 192 1.03, 1.04 against 1.06, 1.07; n = 128 0.99, 0.99 against 1.05, 1.04.
+pub(super) const MIN_FLOPS: usize = 1 << 24;
 
 /// A strided f32 matrix: element `(i, j)` at `ptr + i * rs + j * cs`.
 #[derive(Clone, Copy, Debug)]
@@ -461,9 +463,10 @@ mod tests {
 
     #[test]
     fn only_large_products_are_chosen() {
-        assert!(!chosen(511, 512, 512));
-        assert!(!chosen(256, 256, 784));
-        assert_eq!(chosen(512, 512, 512), available());
+        assert!(!chosen(255, 256, 256));
+        assert!(!chosen(128, 128, 128));
+        assert_eq!(chosen(256, 256, 256), available());
+        assert_eq!(chosen(256, 256, 784), available());
         assert_eq!(chosen(1024, 1024, 1024), available());
         assert!(!chosen(usize::MAX, usize::MAX, 0));
     }
