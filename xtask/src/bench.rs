@@ -99,8 +99,9 @@ impl Options {
             if options.cuda || options.from.is_some() {
                 return Err(format!("--paired times the CPU workloads W1-W3 only\n{USAGE}"));
             }
-            let only = options.only.as_deref().unwrap_or("W1");
-            if let Some(bad) = only.split(',').map(str::trim).find(|id| !paired::WORKLOADS.contains(id)) {
+            let ids =
+                options.only.as_deref().map_or(Vec::new(), |only| only.split(',').map(str::trim).collect());
+            if let Some(bad) = ids.iter().find(|id| !paired::WORKLOADS.contains(id)) {
                 return Err(format!("--paired times {}, not `{bad}`", paired::WORKLOADS.join(", ")));
             }
             // Its rounds are the script's own unless given.

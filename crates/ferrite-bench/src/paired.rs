@@ -94,7 +94,6 @@ mod tests {
 
     #[test]
     fn cases_run_and_errors_return_minus_one() {
-        // The pool is built once per process; a second build fails and says so.
         assert_eq!(ferrite_paired_run(1), -1, "nothing was set up");
         assert_eq!(ferrite_paired_setup(9, 8), -1);
         for (workload, size) in [(1, 16), (2, 4), (3, 4)] {
