@@ -102,12 +102,7 @@ fn measure(root: &Path, common_args: &[String]) -> Result<PathBuf> {
 
 /// `text` cut before its GPU section: (what comes before, the section).
 pub fn split(text: &str) -> (&str, &str) {
-    let at =
-        if text.starts_with(HEADING) { Some(0) } else { text.find(&format!("\n{HEADING}")).map(|i| i + 1) };
-    match at {
-        Some(i) => text.split_at(i),
-        None => (text, ""),
-    }
+    report::split_at_heading(text, HEADING)
 }
 
 /// The GPU section: where and how, the targets, then the table.

@@ -128,12 +128,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
 
 /// `text` (the report, without its GPU section) cut at its paired section: (before, the section).
 pub fn split(text: &str) -> (&str, &str) {
-    let at =
-        if text.starts_with(HEADING) { Some(0) } else { text.find(&format!("\n{HEADING}")).map(|i| i + 1) };
-    match at {
-        Some(i) => text.split_at(i),
-        None => (text, ""),
-    }
+    super::report::split_at_heading(text, HEADING)
 }
 
 /// The report `old` with its paired section replaced by `section` (before the GPU section).

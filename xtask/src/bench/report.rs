@@ -275,6 +275,16 @@ pub fn text_table(rows: &[Row]) -> String {
     out
 }
 
+/// `text` cut where a line starts with `heading`: (what comes before, the rest from that line on).
+pub fn split_at_heading<'a>(text: &'a str, heading: &str) -> (&'a str, &'a str) {
+    let at =
+        if text.starts_with(heading) { Some(0) } else { text.find(&format!("\n{heading}")).map(|i| i + 1) };
+    match at {
+        Some(i) => text.split_at(i),
+        None => (text, ""),
+    }
+}
+
 /// docs/performance.md: where and how the figures were taken, then the table.
 /// `records` names where the JSON files are.
 pub fn markdown(command: &str, quick: bool, records: &str, runs: &[Run], rows: &[Row]) -> String {
