@@ -85,7 +85,7 @@ def run_processes():
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(ARGS.processes):
             out = os.path.join(tmp, f"p{i}.json")
-            argv = [a for a in sys.argv[1:]]
+            argv = list(sys.argv[1:])
             argv[argv.index("--out") + 1] = out
             subprocess.run([sys.executable, __file__, *argv, "--child"], check=True)
             with open(out) as f:
